@@ -1,0 +1,10 @@
+export { type CachedLoadResult, type LoadOptions, loadDatabase } from "./cache.js";
+export { Database } from "./database.js";
+export { DatabaseError } from "./errors.js";
+export { type OpenOptions, openDatabase, STALE_AFTER_DAYS } from "./git.js";
+export { compareIds, DRAFT_ID, idSortKey, idYear } from "./ids.js";
+export { type LoadDirOptions, type LoadResult, loadDatabaseDir } from "./load.js";
+export { DEFAULT_DB_URL, defaultCacheDir } from "./paths.js";
+export { emptyProvenance, type Provenance } from "./provenance.js";
+export { advisoryYear, crateScope, matchesQuery, type Query, severityAtLeast } from "./query.js";
+export { matchesText } from "./search.js";

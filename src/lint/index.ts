@@ -1,0 +1,3 @@
+export { checkCratesExist, type LocatedAdvisory } from "./crate-existence.js";
+export { lintLayout } from "./layout.js";
+export { type LintOptions, type LintResult, lintDatabase } from "./lint-database.js";
