@@ -5,7 +5,7 @@
 import type { TomlTable } from "smol-toml";
 import type { Locator, Pos } from "./locator.js";
 import type { Reporter } from "./report.js";
-import { misspelling } from "./suggest.js";
+import { misspelledNote, misspelling } from "./suggest.js";
 import { describe, get } from "./toml-value.js";
 
 export class Fields {
@@ -41,7 +41,7 @@ export class Fields {
     const typo = misspelling(Object.keys(this.table), key, this.known);
     const what = `missing field \`${key}\` in [${this.section}]`;
     if (typo === undefined) this.reporter.error(this.locator.section(this.section), what);
-    else this.error(typo, `${what} (found \`${typo}\`: misspelled?)`);
+    else this.error(typo, `${what} ${misspelledNote(typo)}`);
   }
 
   string(key: string, required = false): string | undefined {

@@ -6,19 +6,26 @@
  */
 import type { TomlTable } from "smol-toml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { dateYear } from "./date.js";
+import { dateYear, validateDate } from "./date.js";
 import { type AdvisoryDocument, loadDocument } from "./document.js";
-import { functionPathCrate } from "./function-path.js";
-import { idKind, idYear, isPlaceholderId } from "./id.js";
+import { functionPathCrate, validateFunctionPath } from "./function-path.js";
+import { idKind, idYear, isPlaceholderId, validateId } from "./id.js";
 import { PLAIN_ADVISORY_KEYS, VERSIONS_KEYS } from "./keys.js";
 import type { Pos } from "./locator.js";
 import { findBareMentions } from "./mentions.js";
 import { type Advisory, KNOWN_CATEGORIES, KNOWN_INFORMATIONAL, LICENSES } from "./model.js";
 import { buildAdvisory, internalError, sortDiagnostics } from "./parse.js";
-import { checkAdvisoryPath, checkExtension, isDraftPath } from "./path-rules.js";
+import {
+  checkAdvisoryPath,
+  checkExtension,
+  checkPathFacts,
+  isDraftPath,
+  type PathFacts,
+} from "./path-rules.js";
 import { KNOWN_ARCHES } from "./platforms.js";
 import { Reporter } from "./report.js";
-import { isTable } from "./toml-value.js";
+import { misspelledNote } from "./suggest.js";
+import { get, isTable } from "./toml-value.js";
 
 export interface LintOptions {
   /**
@@ -33,9 +40,11 @@ const INFORMATIONAL: ReadonlySet<string> = new Set(KNOWN_INFORMATIONAL);
 const LICENSE_IDS: ReadonlySet<string> = new Set(LICENSES);
 
 /**
- * Lints one advisory. Parses it first unless `advisory` (parsed from the same text) is given;
- * if parsing fails, the parse errors are returned, as rustsec's linter fails on them too.
- * Never throws. An empty result means the advisory is clean.
+ * Lints one advisory. Parses it first unless `advisory` (parsed from the same text) is given.
+ * When the front matter is valid TOML but the typed parse fails, the parse errors are returned
+ * together with every linter rule whose inputs are still usable: the rules read the raw TOML
+ * values and skip a value the parse already rejected, so each problem is reported once.
+ * Never throws. An empty result means the advisory is clean. Sorted by line and column.
  */
 export function lintAdvisory(
   text: string,
@@ -45,21 +54,25 @@ export function lintAdvisory(
 ): Diagnostic[] {
   const checkPath = opts.checkPath ?? true;
   try {
-    const early = checkPath ? checkExtension(path) : [];
     const loaded = loadDocument(text, path);
-    if (!loaded.ok) return [...early, ...loaded.errors];
+    if (!loaded.ok) return [...(checkPath ? checkExtension(path) : []), ...loaded.errors];
+    const { doc } = loaded;
     let parsed = advisory;
+    let parseErrors: readonly Diagnostic[] = [];
     if (parsed === undefined) {
-      const result = buildAdvisory(loaded.doc, path);
-      if (!result.ok) return [...early, ...result.errors];
-      parsed = result.advisory;
+      const result = buildAdvisory(doc, path);
+      if (result.ok) parsed = result.advisory;
+      else parseErrors = result.errors;
     }
-    const linter = new Linter(loaded.doc, parsed, path, checkPath ? isDraftPath(path) : null);
+    const linter = new Linter(doc, path, checkPath ? isDraftPath(path) : null, parseErrors);
     linter.run();
-    const out = linter.reporter.diagnostics;
+    const out = [...parseErrors, ...linter.reporter.diagnostics];
     if (checkPath) {
+      const at = (key: string): Pos | undefined => doc.locator.key("advisory", key);
       out.push(
-        ...checkAdvisoryPath(path, parsed, (key) => loaded.doc.locator.key("advisory", key)),
+        ...(parsed === undefined
+          ? checkPathFacts(path, rawPathFacts(doc.table), at)
+          : checkAdvisoryPath(path, parsed, at)),
       );
     }
     return sortDiagnostics(out);
@@ -68,17 +81,27 @@ export function lintAdvisory(
   }
 }
 
+/**
+ * The rules of rustsec's `Linter`, on the raw TOML values. A rule is skipped when its input is
+ * missing, of the wrong type or otherwise rejected by the typed parse (which reports it); for a
+ * parseable advisory the raw values are exactly those of the typed model.
+ */
 class Linter {
   readonly reporter: Reporter;
+  /** `[advisory]`, when it is a table. */
+  private readonly meta: TomlTable | undefined;
 
   constructor(
     private readonly doc: AdvisoryDocument,
-    private readonly advisory: Advisory,
     path: string,
     /** Whether the file name marks a draft; null when unknown. */
     private readonly draft: boolean | null,
+    /** The typed parse's errors; empty when it succeeded. */
+    private readonly parseErrors: readonly Diagnostic[],
   ) {
     this.reporter = new Reporter(path);
+    const meta = get(doc.table, "advisory");
+    this.meta = isTable(meta) ? meta : undefined;
   }
 
   run(): void {
@@ -87,7 +110,7 @@ class Linter {
       if (key === "advisory") this.metadata(value);
       else if (key === "versions") this.keysOf(value, "versions", VERSIONS_KEYS);
       else if (key === "affected") this.affected(value);
-      else this.error(this.topLevel(key), `invalid key \`${key}\` in toplevel`);
+      else this.invalidKey(this.topLevel(key), key, "toplevel");
     }
   }
 
@@ -103,11 +126,8 @@ class Linter {
   }
 
   private metadata(table: unknown): void {
-    if (!isTable(table)) {
-      this.error(this.section("advisory"), "malformed content in [advisory]: expected table");
-      return;
-    }
-    const meta = this.advisory.metadata;
+    // Not a table: the parse reports the type, and no rule has an input.
+    if (!isTable(table)) return;
     // rustsec walks a sorted map, so `date` is seen before `id`.
     let year: number | null = null;
     for (const key of Object.keys(table).sort()) {
@@ -115,13 +135,14 @@ class Linter {
       const value = table[key];
       switch (key) {
         case "id":
-          this.id(at, value, meta.id, year);
+          if (typeof value === "string") this.id(at, value, year);
           break;
         case "date":
-          year ??= dateYear(meta.date);
+          // An invalid date is the parse's error alone; the id year is then not compared.
+          if (typeof value === "string" && validateDate(value) === null) year = dateYear(value);
           break;
         case "categories":
-          for (const c of meta.categories) {
+          for (const c of strings(value)) {
             if (CATEGORIES.has(c)) continue;
             this.invalidValue(
               this.find("advisory", key, c),
@@ -138,24 +159,23 @@ class Linter {
             "malformed content in [advisory]: collection shouldn't be explicit; inferred by location",
           );
           break;
-        case "informational": {
-          const kind = meta.informational ?? "";
-          if (!INFORMATIONAL.has(kind)) {
+        case "informational":
+          if (typeof value === "string" && !INFORMATIONAL.has(value)) {
             this.invalidValue(
               at,
               key,
-              kind,
+              value,
               "advisory",
-              `unknown informational advisory type ${quote(kind)}`,
+              `unknown informational advisory type ${quote(value)}`,
             );
           }
           break;
-        }
         case "url":
-          if (typeof value === "string") this.url(at, value);
+          // An unparsable URL is the parse's error alone.
+          if (typeof value === "string" && URL.canParse(value)) this.url(at, value);
           break;
         case "yanked":
-          if (meta.withdrawn === null) {
+          if (get(table, "withdrawn") === undefined) {
             this.error(
               at,
               "malformed content in [metadata]: field `yanked` is deprecated, use `withdrawn` field instead",
@@ -168,13 +188,15 @@ class Linter {
           }
           break;
         default:
-          if (!PLAIN_ADVISORY_KEYS.has(key)) this.error(at, `invalid key \`${key}\` in [advisory]`);
+          if (!PLAIN_ADVISORY_KEYS.has(key)) this.invalidKey(at, key, "[advisory]");
       }
     }
   }
 
-  private id(at: Pos, value: unknown, id: string, dateYearSeen: number | null): void {
-    const shown = tomlString(value);
+  private id(at: Pos, id: string, dateYearSeen: number | null): void {
+    // A malformed id is the parse's error alone.
+    if (validateId(id) !== null) return;
+    const shown = quote(id);
     if (this.draft !== null && isPlaceholderId(id) !== this.draft) {
       this.invalidValue(
         at,
@@ -203,27 +225,14 @@ class Linter {
 
   private affected(table: unknown): void {
     if (!isTable(table)) return;
-    const affected = this.advisory.affected;
-    if (affected === null) return;
-    const crate = this.advisory.metadata.package.replaceAll("-", "_");
     for (const key of Object.keys(table)) {
+      const value = table[key];
       switch (key) {
         case "functions":
-          for (const path of affected.functions.keys()) {
-            if (functionPathCrate(path) === crate) continue;
-            const at =
-              this.doc.locator.key("affected.functions", path) ?? this.find("affected", key, path);
-            this.invalidValue(
-              at,
-              key,
-              path,
-              "affected",
-              "function path must start with crate name",
-            );
-          }
+          if (isTable(value)) this.functions(value);
           break;
         case "arch":
-          for (const arch of affected.arch) {
+          for (const arch of strings(value)) {
             if (KNOWN_ARCHES.has(arch)) continue;
             this.invalidValue(
               this.find("affected", key, arch),
@@ -235,23 +244,54 @@ class Linter {
           }
           break;
         case "os":
-          for (const os of affected.os) {
+          for (const os of strings(value)) {
             if (os === "")
               this.invalidValue(this.find("affected", key, os), key, os, "affected", "unknown OS");
           }
           break;
         default:
-          this.error(this.key("affected", key), `invalid key \`${key}\` in [affected]`);
+          this.invalidKey(this.key("affected", key), key, "[affected]");
       }
+    }
+  }
+
+  private functions(table: TomlTable): void {
+    const pkg = this.meta === undefined ? undefined : get(this.meta, "package");
+    if (typeof pkg !== "string") return;
+    const crate = pkg.replaceAll("-", "_");
+    for (const path of Object.keys(table)) {
+      // An invalid path is the parse's error alone.
+      if (functionPathCrate(path) === crate || validateFunctionPath(path) !== null) continue;
+      const at =
+        this.doc.locator.key("affected.functions", path) ??
+        this.find("affected", "functions", path);
+      this.invalidValue(
+        at,
+        "functions",
+        path,
+        "affected",
+        "function path must start with crate name",
+      );
     }
   }
 
   private keysOf(table: unknown, section: string, allowed: ReadonlySet<string>): void {
     if (!isTable(table)) return;
-    for (const key of Object.keys(table as TomlTable)) {
-      if (!allowed.has(key))
-        this.error(this.key(section, key), `invalid key \`${key}\` in [${section}]`);
+    for (const key of Object.keys(table)) {
+      if (!allowed.has(key)) this.invalidKey(this.key(section, key), key, `[${section}]`);
     }
+  }
+
+  /** "invalid key", unless the parse already reported `key` as a misspelled required key. */
+  private invalidKey(at: Pos, key: string, where: string): void {
+    if (this.parseErrors.length > 0) {
+      const note = misspelledNote(key);
+      const seen = this.parseErrors.some(
+        (d) => d.line === at.line && d.col === at.col && d.message.endsWith(note),
+      );
+      if (seen) return;
+    }
+    this.error(at, `invalid key \`${key}\` in ${where}`);
   }
 
   private invalidValue(
@@ -276,18 +316,31 @@ class Linter {
     return this.doc.locator.find(section, key, JSON.stringify(value));
   }
 
-  private section(section: string): Pos {
-    return this.doc.locator.section(section);
-  }
-
   /** A top-level key may be written as `key = …` or as a `[key]` table header. */
   private topLevel(key: string): Pos {
-    return this.doc.locator.key("", key) ?? this.doc.locator.header(key) ?? this.section("");
+    return (
+      this.doc.locator.key("", key) ?? this.doc.locator.header(key) ?? this.doc.locator.section("")
+    );
   }
+}
+
+/** The string items of a list; nothing for another type (non-strings are the parse's errors). */
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((item): item is string => typeof item === "string") : [];
+
+/** The path rules' inputs from the raw `[advisory]` table; values the parse rejects are unknown. */
+function rawPathFacts(root: TomlTable): PathFacts {
+  const meta = get(root, "advisory");
+  if (!isTable(meta)) return { id: null, package: null, collection: null };
+  const id = get(meta, "id");
+  const pkg = get(meta, "package");
+  const collection = get(meta, "collection");
+  return {
+    id: typeof id === "string" && validateId(id) === null ? id : null,
+    package: typeof pkg === "string" ? pkg : null,
+    collection: collection === "crates" || collection === "rust" ? collection : null,
+  };
 }
 
 /** Rust's `{:?}` of a string, near enough. */
 const quote = (s: string): string => JSON.stringify(s);
-
-/** Rust's `toml::Value::to_string` of a scalar, near enough. */
-const tomlString = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(v));

@@ -28,6 +28,14 @@ export function checkExtension(path: string): Diagnostic[] {
   return [diagnostic(path, 0, 0, `invalid advisory file extension: ${shown}`)];
 }
 
+/** What the path rules need from an advisory; null when unknown (missing or invalid). */
+export interface PathFacts {
+  readonly id: string | null;
+  readonly package: string | null;
+  /** Explicit (or, for a parsed advisory, inferred) collection. */
+  readonly collection: Collection | null;
+}
+
 /**
  * Checks extension, file name, package directory, collection directory and an explicit
  * `collection`. `at(key)` locates a front-matter key for better positions.
@@ -37,32 +45,39 @@ export function checkAdvisoryPath(
   advisory: Advisory,
   at: (key: string) => Pos | undefined = () => undefined,
 ): Diagnostic[] {
+  const { id, package: pkg, collection } = advisory.metadata;
+  return checkPathFacts(path, { id, package: pkg, collection }, at);
+}
+
+/** `checkAdvisoryPath` on partial facts: a rule whose input is unknown is skipped. */
+export function checkPathFacts(
+  path: string,
+  facts: PathFacts,
+  at: (key: string) => Pos | undefined = () => undefined,
+): Diagnostic[] {
   const out = checkExtension(path);
   if (out.length > 0) return out;
   const report = (pos: Pos | undefined, message: string): void => {
     out.push(diagnostic(path, pos?.line ?? 0, pos?.col ?? 0, message));
   };
-  const { id, package: pkg } = advisory.metadata;
+  const { id, package: pkg, collection } = facts;
+  const name = id ?? "advisory";
   const abs = resolve(path);
-  const expected = `${id}.md`;
-  if (basename(abs) !== expected && !isDraftPath(abs)) {
-    report(at("id"), `expected ${path} to be named ${JSON.stringify(expected)}`);
+  if (id !== null && basename(abs) !== `${id}.md` && !isDraftPath(abs)) {
+    report(at("id"), `expected ${path} to be named ${JSON.stringify(`${id}.md`)}`);
   }
   const packageDir = basename(dirname(abs));
-  if (packageDir !== pkg) {
+  if (pkg !== null && packageDir !== pkg) {
     report(
       at("package"),
-      `expected ${id} to be in ${pkg} directory (instead of ${JSON.stringify(packageDir)})`,
+      `expected ${name} to be in ${pkg} directory (instead of ${JSON.stringify(packageDir)})`,
     );
   }
   const collectionDir = basename(dirname(dirname(abs)));
   if (!COLLECTIONS.includes(collectionDir)) {
     report(undefined, `invalid package collection: ${JSON.stringify(collectionDir)}`);
-  } else if (
-    advisory.metadata.collection !== null &&
-    advisory.metadata.collection !== collectionDir
-  ) {
-    report(at("collection"), `collection mismatch for ${id}`);
+  } else if (collection !== null && collection !== collectionDir) {
+    report(at("collection"), `collection mismatch for ${name}`);
   }
   return out;
 }

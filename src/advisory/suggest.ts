@@ -1,5 +1,11 @@
 /** "Did you mean" support: finds a misspelled key standing in for a missing one. */
 
+/**
+ * The note a "missing field/table" error carries when `typo` looks like a misspelling of it.
+ * The linter recognises it, so a misspelled key is reported once, not also as an invalid key.
+ */
+export const misspelledNote = (typo: string): string => `(found \`${typo}\`: misspelled?)`;
+
 /** Keys of `table` that are not `known` and are within two edits of `wanted`. */
 export function misspelling(
   keys: Iterable<string>,

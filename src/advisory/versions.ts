@@ -8,7 +8,7 @@ import type { Locator, Pos } from "./locator.js";
 import type { Versions } from "./model.js";
 import type { Reporter } from "./report.js";
 import { type ParsedReq, parseRequirements } from "./requirements.js";
-import { misspelling } from "./suggest.js";
+import { misspelledNote, misspelling } from "./suggest.js";
 import { get, isTable } from "./toml-value.js";
 
 const SECTION = "versions";
@@ -26,7 +26,7 @@ export function readVersions(
       reporter.error(locator.section(""), `missing table [versions] (${hint})`);
     else {
       const at = locator.header(typo) ?? locator.key("", typo) ?? locator.section("");
-      reporter.error(at, `missing table [versions] (found \`${typo}\`: misspelled?)`);
+      reporter.error(at, `missing table [versions] ${misspelledNote(typo)}`);
     }
     return undefined;
   }

@@ -44,21 +44,32 @@ function atPackageLine(d: Diagnostic): Diagnostic {
   }
 }
 
+/** The file's text, or null when the loader has already reported why it cannot be read. */
+function readText(path: string): string | null {
+  const read = readBounded(path);
+  if ("error" in read) return null;
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(read.bytes);
+  } catch {
+    return null;
+  }
+}
+
 async function lintFile(path: string, opts: LintOptions): Promise<LintResult> {
   const read = readBounded(path);
   if ("error" in read) return { diagnostics: [diagnostic(path, 0, 0, read.error)], files: 1 };
   const parsed = parseAdvisoryFile(read.bytes, path);
-  if (!parsed.ok) return { diagnostics: sortUnique(parsed.errors), files: 1 };
-  const text = new TextDecoder().decode(read.bytes);
+  const text = readText(path);
+  if (text === null) return { diagnostics: sortUnique(parsed.ok ? [] : parsed.errors), files: 1 };
+  const advisory = parsed.ok ? parsed.advisory : undefined;
   // A lone file outside a `crates/<package>/` or `rust/<package>/` tree has no layout to check.
   const checkPath = collectionOfPath(path) !== null;
-  const out = lintAdvisory(text, path, parsed.advisory, { checkPath });
-  if (opts.index) {
-    out.push(
-      ...(await checkCratesExist([{ advisory: parsed.advisory, path }], opts.index)).map(
-        atPackageLine,
-      ),
-    );
+  const out = [
+    ...(parsed.ok ? [] : parsed.errors),
+    ...lintAdvisory(text, path, advisory, { checkPath }),
+  ];
+  if (opts.index && advisory) {
+    out.push(...(await checkCratesExist([{ advisory, path }], opts.index)).map(atPackageLine));
   }
   return { diagnostics: sortUnique(out), files: 1 };
 }
@@ -71,11 +82,14 @@ export async function lintDatabase(path: string, opts: LintOptions = {}): Promis
   if (statSync(path).isFile()) return lintFile(path, opts);
   const load = loadDirDetailed(path);
   const out: Diagnostic[] = [...load.diagnostics, ...lintLayout(path)];
+  const loaded = new Map(load.advisories.map(({ advisory, rel }) => [rel, advisory]));
   const located: LocatedAdvisory[] = [];
-  for (const { advisory, rel } of load.advisories) {
-    const file = join(path, rel);
-    located.push({ advisory, path: file });
-    out.push(...lintAdvisory(readFileSync(file, "utf8"), file, advisory));
+  for (const file of load.listing.files) {
+    const advisory = loaded.get(file.rel);
+    if (advisory) located.push({ advisory, path: file.path });
+    // Files that failed to parse are linted too: every problem of every file in one run.
+    const text = readText(file.path);
+    if (text !== null) out.push(...lintAdvisory(text, file.path, advisory));
   }
   if (opts.index) out.push(...(await checkCratesExist(located, opts.index)).map(atPackageLine));
   return { diagnostics: sortUnique(out), files: load.listing.files.length };

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { parseCvss } from "../../src/advisory/cvss.js";
 import { lintAdvisory } from "../../src/advisory/lint.js";
 import { parseAdvisory, parseAdvisoryFile } from "../../src/advisory/parse.js";
-import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
+import { type Diagnostic, formatDiagnostic } from "../../src/diagnostics/diagnostic.js";
 import { exampleText, readText, realAdvisoryPaths } from "./support.js";
 
 const paths = realAdvisoryPaths();
@@ -128,6 +128,33 @@ describe("robustness (fast-check)", () => {
         },
       ),
       { numRuns: 4000 },
+    );
+  });
+
+  it("lintAdvisory keeps every parse error, adds lint problems, and stays sorted", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...SEEDS),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        (seed, ms) => {
+          const text = ms.reduce(mutate, seed.text);
+          const lint = lintAdvisory(text, seed.path);
+          assertWellFormed(lint);
+          for (let i = 1; i < lint.length; i++) {
+            const [a, b] = [lint[i - 1] as Diagnostic, lint[i] as Diagnostic];
+            assert.ok(a.line < b.line || (a.line === b.line && a.col <= b.col), "not sorted");
+          }
+          // Parsed as lintAdvisory parses: without an inferred collection.
+          const parsed = parseAdvisory(text, seed.path);
+          if (parsed.ok) {
+            assert.deepEqual(lintAdvisory(text, seed.path, parsed.advisory), lint);
+            return;
+          }
+          const shown = new Set(lint.map(formatDiagnostic));
+          for (const d of parsed.errors) assert.ok(shown.has(formatDiagnostic(d)), d.message);
+        },
+      ),
+      { numRuns: 1500 },
     );
   });
 

@@ -163,6 +163,115 @@ describe("lintAdvisory (linter.rs rules)", () => {
   });
 });
 
+describe("lintAdvisory when the typed parse fails (valid TOML)", () => {
+  /** `line: message` of every diagnostic of `text`. */
+  const all = (text: string, path = PATH): string[] =>
+    lintAdvisory(text, path).map((d) => `${d.line}: ${d.message}`);
+
+  it("reports the parse error and every lint problem, sorted by position", () => {
+    const text = BASE.replace("2020-01-31", "2020-02-30")
+      .replace("url =", "urll =")
+      .replace('"privilege-escalation"]', '"privilege-escalation", "rce"]')
+      .replace("- Markdown formatted", "- Reported by @someone, thanks");
+    assert.ok(!parseAdvisory(text, PATH).ok);
+    const mention = lineOf(text, "@someone");
+    assert.deepEqual(
+      lintAdvisory(text, PATH).map((d) => [d.line, d.col, d.message]),
+      [
+        [lineOf(text, "date ="), 1, "invalid `date` in [advisory]: invalid date: 2020-02-30"],
+        [lineOf(text, "urll ="), 1, "invalid key `urll` in [advisory]"],
+        [
+          lineOf(text, "categories ="),
+          'categories = ["code-execution", "privilege-escalation", '.length + 1,
+          'invalid value `rce` for key `category` in [advisory]: unknown category "rce"',
+        ],
+        [
+          mention,
+          "- Reported by ".length + 1,
+          `malformed content in [markdown]: bare @someone, in advisory on line ${mention} (use explicit link to avoid spam)`,
+        ],
+      ],
+    );
+  });
+
+  it("a wrong-typed field does not hide the other problems", () => {
+    const text = BASE.replace(/^categories = .*$/m, 'categories = "x"')
+      .replace("https://example.com", "http://example.com")
+      .replace('#license = "CC0-1.0"', 'license = "MIT"')
+      .replace("package =", "severity = 1\npackage =")
+      .replace("#arch", 'arch = ["x87", 1]\n#arch')
+      .replace("[versions]", "[versions]\nfixed = []");
+    assert.deepEqual(all(text), [
+      `${lineOf(text, "severity")}: invalid key \`severity\` in [advisory]`,
+      `${lineOf(text, "url =")}: invalid value \`"http://example.com"\` for key \`url\` in [advisory]: URL must start with https://`,
+      `${lineOf(text, "categories =")}: invalid type for \`categories\` in [advisory]: expected a list of strings, found string "x"`,
+      `${lineOf(text, "license =")}: invalid value \`MIT\` for key \`license\` in [advisory]: unknown license "MIT"`,
+      `${lineOf(text, "arch =")}: invalid type for \`arch\` in [affected]: expected a list of strings, found integer \`1\` in the list`,
+      `${lineOf(text, "arch =")}: invalid value \`x87\` for key \`arch\` in [affected]: unknown architecture "x87"`,
+      `${lineOf(text, "fixed =")}: invalid key \`fixed\` in [versions]`,
+    ]);
+  });
+
+  it("a misspelled required key is reported once, by the parse", () => {
+    for (const [from, to] of [
+      ["package =", "pacakge ="],
+      ["patched =", "pached ="],
+      ["[versions]", "[version]"],
+    ] as const) {
+      const text = BASE.replace(from, to);
+      const out = all(text);
+      assert.equal(out.length, 1, out.join("\n"));
+      assert.match(out[0] ?? "", /^\d+: missing (field|table) .*: misspelled\?\)$/);
+      assert.ok(out[0]?.startsWith(`${lineOf(text, to)}: `), out[0]);
+    }
+  });
+
+  it("a value the parse rejects does not also fail the rules built on it", () => {
+    // Invalid date: no id-year lint. Malformed id: no id lints, no file-name rule.
+    const date = BASE.replace("2020-01-31", "2021-13-01");
+    assert.deepEqual(all(date), [
+      `${lineOf(date, "date =")}: invalid \`date\` in [advisory]: invalid date: 2021-13-01`,
+    ]);
+    const id = BASE.replace('"RUSTSEC-2020-0001"', '"RUSTSEC-20x0-0001"');
+    assert.deepEqual(all(id, DRAFT_PATH), [
+      "3: invalid `id` in [advisory]: malformed year in advisory ID: RUSTSEC-20x0-0001",
+    ]);
+    // Unparsable URL: only the parse error, not also "must start with https://".
+    const url = BASE.replace("https://example.com", "not a url");
+    assert.deepEqual(all(url), ["7: invalid `url` in [advisory]: invalid URL: not a url"]);
+    // Invalid function path: only the parse error, not also "must start with crate name".
+    const fn = BASE.replace("#[affected.functions]", '[affected.functions]\n"other" = ["< 1.0"]');
+    assert.deepEqual(all(fn), [
+      `${lineOf(fn, '"other"')}: invalid function path in [affected.functions]: paths must start with the crate name (i.e. minimum two segments): 'other'`,
+    ]);
+  });
+
+  it("function paths, yanked and path rules still apply", () => {
+    const text = BASE.replace("2020-01-31", "2020-02-30")
+      .replace("package =", "yanked = true\npackage =")
+      .replace(
+        "#[affected.functions]",
+        '[affected.functions]\n"other::f" = 3\n"crate_name::g" = ["< 1.0"]',
+      );
+    assert.deepEqual(all(text, "crates/other/RUSTSEC-2020-0002.md"), [
+      `${lineOf(text, "id =")}: expected crates/other/RUSTSEC-2020-0002.md to be named "RUSTSEC-2020-0001.md"`,
+      `${lineOf(text, "yanked")}: malformed content in [metadata]: field \`yanked\` is deprecated, use \`withdrawn\` field instead`,
+      `${lineOf(text, "package =")}: expected RUSTSEC-2020-0001 to be in crate-name directory (instead of "other")`,
+      `${lineOf(text, "date =")}: invalid \`date\` in [advisory]: invalid date: 2020-02-30`,
+      `${lineOf(text, '"other::f"')}: invalid type for "other::f" in [affected.functions]: expected a list of version requirements, found integer \`3\``,
+      `${lineOf(text, '"other::f"')}: invalid value \`other::f\` for key \`functions\` in [affected]: function path must start with crate name`,
+    ]);
+  });
+
+  it("invalid TOML still returns only its error", () => {
+    const text = BASE.replace("package =", "package = =\nurll =");
+    assert.deepEqual(
+      lintAdvisory(text, PATH).map((d) => d.line),
+      [lineOf(text, "package =")],
+    );
+  });
+});
+
 describe("path rules (database/entries.rs)", () => {
   it("extension, file name, package directory and collection directory", () => {
     const msgs = (path: string): string[] => lintAdvisory(BASE, path).map((d) => d.message);
