@@ -4,10 +4,11 @@ import { loadDatabase } from "../src/database/index.js";
 const [db, cacheDir, mode] = process.argv.slice(2) as [string, string, string];
 const start = performance.now();
 const result = loadDatabase(db, { cacheDir, useCache: mode === "cache" });
-// Touch every advisory so lazily decoded entries are paid for, as a real query would.
+const loadMs = performance.now() - start;
+// Then decode every advisory, as `advisories list` does (an audit decodes only its candidates).
 let count = 0;
 for (const advisory of result.database.advisories()) if (advisory.metadata.id) count++;
-const ms = performance.now() - start;
+const allMs = performance.now() - start;
 if (result.diagnostics.length > 0) {
   console.error(
     `${result.diagnostics.length} load diagnostics, first: ${result.diagnostics[0]?.message}`,
@@ -16,7 +17,8 @@ if (result.diagnostics.length > 0) {
 }
 process.stdout.write(
   JSON.stringify({
-    ms,
+    loadMs,
+    allMs,
     maxRssKib: process.resourceUsage().maxRSS,
     count,
     fromCache: result.fromCache,

@@ -9,8 +9,9 @@ import { deserialize, serialize } from "node:v8";
 import type { Collection } from "../advisory/model.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { StoredAdvisory } from "./codec.js";
+import type { RacyFile } from "./racy.js";
 
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 export interface CacheHeader {
   readonly format: number;
@@ -27,10 +28,14 @@ export interface CacheHeader {
   readonly rels: readonly string[];
   /** End offset of each entry's blob within the blob region. */
   readonly ends: readonly number[];
+  /** Content hashes of files changed just before the cache was built (see racy.ts). */
+  readonly racy: readonly RacyFile[];
 }
 
 export interface CacheFile {
   readonly header: CacheHeader;
+  /** All blobs, back to back. */
+  readonly blobs: Uint8Array;
   /** The blob of entry `i`. */
   blob(i: number): Uint8Array;
 }
@@ -43,11 +48,14 @@ export function readCacheFile(file: string, key: string, format = CACHE_FORMAT):
     if (header?.format !== format || header.key !== key) return null;
     const n = header.ids.length;
     const arrays = [header.packages, header.collections, header.aliases, header.rels, header.ends];
-    if (!Array.isArray(header.diagnostics) || arrays.some((a) => a?.length !== n)) return null;
-    if (headerEnd + (header.ends[n - 1] ?? 0) !== buf.length) return null;
+    if (arrays.some((a) => a?.length !== n)) return null;
+    if (!Array.isArray(header.diagnostics) || !Array.isArray(header.racy)) return null;
+    const blobs = buf.subarray(headerEnd);
+    if ((header.ends[n - 1] ?? 0) !== blobs.length) return null;
     return {
       header,
-      blob: (i) => buf.subarray(headerEnd + (header.ends[i - 1] ?? 0), headerEnd + (header.ends[i] ?? 0)),
+      blobs,
+      blob: (i) => blobs.subarray(header.ends[i - 1] ?? 0, header.ends[i] ?? 0),
     };
   } catch {
     return null;
@@ -63,8 +71,20 @@ export function writeCacheFile(
   const blobs = advisories.map((a) => serialize(a));
   const ends: number[] = [];
   let end = 0;
-  for (const b of blobs) ends.push((end += b.length));
-  const head = serialize({ ...header, ends });
+  for (const b of blobs) {
+    end += b.length;
+    ends.push(end);
+  }
+  writeAtomically(file, { ...header, ends }, blobs);
+}
+
+/** Rewrites the header of a cache file just read, keeping its blobs. */
+export function rewriteCacheHeader(file: string, cache: CacheFile, header: CacheHeader): void {
+  writeAtomically(file, header, [cache.blobs]);
+}
+
+function writeAtomically(file: string, header: CacheHeader, blobs: readonly Uint8Array[]): void {
+  const head = serialize(header);
   const len = Buffer.alloc(4);
   len.writeUInt32LE(head.length);
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -73,6 +93,10 @@ export function writeCacheFile(
     writeFileSync(tmp, Buffer.concat([len, head, ...blobs]));
     renameSync(tmp, file);
   } catch {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing was written
+    }
   }
 }

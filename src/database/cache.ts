@@ -4,12 +4,18 @@
  * (see fingerprint.ts), so the cache is never served stale. Any problem with the cache file
  * (missing, corrupt, other version, unwritable directory) silently falls back to a full load.
  */
-import { resolve, sep } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { deserialize } from "node:v8";
 import type { Advisory } from "../advisory/model.js";
 import { parseAdvisoryFile } from "../advisory/parse.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { CACHE_FORMAT, type CacheFile, readCacheFile, writeCacheFile } from "./cache-file.js";
+import {
+  CACHE_FORMAT,
+  type CacheFile,
+  readCacheFile,
+  rewriteCacheHeader,
+  writeCacheFile,
+} from "./cache-file.js";
 import { codeStamp } from "./code-stamp.js";
 import { decodeAdvisory, encodeAdvisory, type StoredAdvisory } from "./codec.js";
 import { Database, sortEntries } from "./database.js";
@@ -18,8 +24,9 @@ import { fingerprint, statStamps } from "./fingerprint.js";
 import { headCommitSync } from "./git-command.js";
 import { readGitHead } from "./git-head.js";
 import { listDatabaseDir } from "./layout.js";
-import { type LoadResult, loadDirDetailed } from "./load.js";
+import { type DetailedLoad, type LoadResult, loadDirDetailed } from "./load.js";
 import { compiledCacheFile, defaultCacheDir } from "./paths.js";
+import { racyFilesSettled, racyFilesUnchanged } from "./racy.js";
 import { readBounded } from "./read.js";
 
 export interface LoadOptions {
@@ -88,15 +95,19 @@ function fromCache(dir: string, cache: CacheFile): CachedLoadResult {
     lastUpdated: h.headTime === null ? null : new Date(h.headTime),
   };
   const diagnostics = h.diagnostics.map(({ relPath, ...d }) =>
-    relPath === undefined ? d : { ...d, path: dir + relPath },
+    relPath === undefined ? d : { ...d, path: relPath === "" ? dir : join(dir, relPath) },
   );
-  return { database: Database.fromSortedEntries(entries, provenance), diagnostics, fromCache: true };
+  return {
+    database: Database.fromSortedEntries(entries, provenance),
+    diagnostics,
+    fromCache: true,
+  };
 }
 
 function relativize(dir: string, d: Diagnostic): Diagnostic & { relPath?: string } {
   if (d.path === dir) return { ...d, relPath: "" };
-  if (d.path.startsWith(dir + sep)) return { ...d, relPath: d.path.slice(dir.length) };
-  return d;
+  const rel = relative(dir, d.path);
+  return rel.startsWith("..") || isAbsolute(rel) ? d : { ...d, relPath: rel };
 }
 
 /**
@@ -115,26 +126,44 @@ export function loadDatabase(dir: string, opts: LoadOptions = {}): CachedLoadRes
   const file = compiledCacheFile(opts.cacheDir ?? defaultCacheDir(), resolve(dir));
   const listing = listDatabaseDir(dir);
   const cached = readCacheFile(file, keyOf(head, fingerprint(listing, statStamps(listing))));
-  if (cached) return fromCache(dir, cached);
+  if (cached && racyFilesUnchanged(dir, cached.header.racy)) {
+    if (cached.header.racy.length > 0 && racyFilesSettled(dir, cached.header.racy)) {
+      rewriteCacheHeader(file, cached, { ...cached.header, racy: [] });
+    }
+    return fromCache(dir, cached);
+  }
 
   const headTime = headTimeOf(dir, head);
   const loaded = loadDirDetailed(dir, { lastCommit: head, lastUpdated: headTime }, listing);
-  const entries = sortEntries(loaded.advisories.map(({ advisory, rel }) => eagerEntry(advisory, rel)));
+  // Nothing worth caching (and no stray cache files for mistyped paths).
+  if (listing.files.length > 0) store(file, dir, { head, headTime }, loaded);
+  return { database: loaded.database, diagnostics: loaded.diagnostics, fromCache: false };
+}
+
+function store(
+  file: string,
+  dir: string,
+  git: { head: string | null; headTime: Date | null },
+  loaded: DetailedLoad,
+): void {
+  const entries = sortEntries(
+    loaded.advisories.map(({ advisory, rel }) => eagerEntry(advisory, rel)),
+  );
   writeCacheFile(
     file,
     {
       format: CACHE_FORMAT,
-      key: keyOf(head, loaded.fingerprint),
-      head,
-      headTime: headTime?.getTime() ?? null,
+      key: keyOf(git.head, loaded.fingerprint),
+      head: git.head,
+      headTime: git.headTime?.getTime() ?? null,
       diagnostics: loaded.diagnostics.map((d) => relativize(dir, d)),
       ids: entries.map((e) => e.id),
       packages: entries.map((e) => e.package),
       collections: entries.map((e) => e.collection),
       aliases: entries.map((e) => e.aliases),
       rels: entries.map((e) => e.rel ?? ""),
+      racy: loaded.racy,
     },
     entries.map((e) => encodeAdvisory(e.advisory())),
   );
-  return { database: loaded.database, diagnostics: loaded.diagnostics, fromCache: false };
 }

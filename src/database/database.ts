@@ -4,7 +4,7 @@
  */
 import type { Advisory, Collection } from "../advisory/model.js";
 import type { Version } from "../semver/index.js";
-import { eagerEntry, type Entry } from "./entry.js";
+import { type Entry, eagerEntry } from "./entry.js";
 import { idSortKey } from "./ids.js";
 import type { Provenance } from "./provenance.js";
 import { crateScope, matchesQuery, type Query } from "./query.js";
@@ -21,7 +21,6 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list) list.push(value);
   else map.set(key, [value]);
 }
-
 
 export class Database implements Iterable<Advisory> {
   readonly provenance: Provenance;

@@ -27,10 +27,7 @@ export function eagerEntry(a: Advisory, rel: string | null): Entry {
   };
 }
 
-export function lazyEntry(
-  fields: Omit<Entry, "advisory">,
-  materialize: () => Advisory,
-): Entry {
+export function lazyEntry(fields: Omit<Entry, "advisory">, materialize: () => Advisory): Entry {
   let a: Advisory | undefined;
   return { ...fields, advisory: () => (a ??= materialize()) };
 }

@@ -12,11 +12,8 @@ export function fileStamp(rel: string, s: BigIntStats | undefined): string {
 }
 
 export function fingerprint(listing: Listing, stamps: readonly string[]): string {
-  const h = createHash("sha256");
-  for (const s of listing.shape) h.update(s).update("\n");
-  h.update("--\n");
-  for (const s of stamps) h.update(s).update("\n");
-  return h.digest("hex");
+  const text = `${listing.shape.join("\n")}\n--\n${stamps.join("\n")}`;
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** Stamps every advisory file of a listing without reading it (the warm-cache check). */

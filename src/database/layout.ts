@@ -79,7 +79,9 @@ export function listDatabaseDir(dir: string): Listing {
           files.push({ rel, path, collection, packageDir: pkg.name, fileName: name });
         } else if (isDirectory(path)) {
           shape.push(`dir ${rel}`);
-          diagnostics.push(diagnostic(path, 0, 0, "unexpected directory (expected an advisory file)"));
+          diagnostics.push(
+            diagnostic(path, 0, 0, "unexpected directory (expected an advisory file)"),
+          );
         } else {
           shape.push(`ext ${rel}`);
           diagnostics.push(...checkExtension(path));

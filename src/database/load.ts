@@ -13,6 +13,7 @@ import { DRAFT_ID } from "./ids.js";
 import { type Listing, listDatabaseDir } from "./layout.js";
 import { type KeyPos, locateKey } from "./locate.js";
 import type { Provenance } from "./provenance.js";
+import { type RacyFile, racyFile, racyThreshold } from "./racy.js";
 import { readBounded } from "./read.js";
 
 export interface LoadResult {
@@ -33,6 +34,8 @@ export interface DetailedLoad extends LoadResult {
   /** Fingerprint of exactly the file versions that were read. */
   readonly fingerprint: string;
   readonly advisories: readonly { readonly advisory: Advisory; readonly rel: string }[];
+  /** Files changed too recently for their stamp to prove a later edit (see racy.ts). */
+  readonly racy: readonly RacyFile[];
 }
 
 const decoder = new TextDecoder();
@@ -51,10 +54,14 @@ export function loadDirDetailed(
   const stamps: string[] = [];
   const loaded: { advisory: Advisory; rel: string }[] = [];
   const seen = new Map<string, string>();
+  const racy: RacyFile[] = [];
+  const racyAfter = racyThreshold();
 
   for (const file of listing.files) {
     const read = readBounded(file.path);
     stamps.push(fileStamp(file.rel, read.stats));
+    if ("bytes" in read && read.stats.ctimeNs >= racyAfter)
+      racy.push(racyFile(file.rel, read.bytes));
     if ("error" in read) {
       diagnostics.push(diagnostic(file.path, 0, 0, read.error));
       continue;
@@ -101,6 +108,7 @@ export function loadDirDetailed(
     listing,
     fingerprint: fingerprint(listing, stamps),
     advisories: loaded,
+    racy,
   };
 }
 

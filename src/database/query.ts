@@ -67,7 +67,11 @@ export function matchesQuery(a: Advisory, q: Query): boolean {
   if (q.package !== undefined && m.package !== q.package) return false;
   if (q.year !== undefined && advisoryYear(a) !== q.year) return false;
   if (q.category !== undefined && !m.categories.includes(q.category)) return false;
-  if (q.withdrawn !== undefined && q.withdrawn !== "any" && q.withdrawn !== (m.withdrawn !== null)) {
+  if (
+    q.withdrawn !== undefined &&
+    q.withdrawn !== "any" &&
+    q.withdrawn !== (m.withdrawn !== null)
+  ) {
     return false;
   }
   if (

@@ -18,7 +18,10 @@ function haystackOf(a: Advisory): string {
 
 /** Splits a query into lower-cased words; an empty query matches everything. */
 export function searchTerms(text: string): string[] {
-  return text.toLowerCase().split(/\s+/).filter((t) => t !== "");
+  return text
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((t) => t !== "");
 }
 
 /** True when every word of `text` occurs (case-insensitively) in the advisory. */

@@ -88,7 +88,9 @@ export function advisoryToOsv(advisory: Advisory, modified: Date): OsvRecord {
 export function isExported(advisory: Advisory): boolean {
   const m = advisory.metadata;
   if (m.collection !== "crates" || m.id === DRAFT_ID) return false;
-  return m.informational === null || (KNOWN_INFORMATIONAL as readonly string[]).includes(m.informational);
+  return (
+    m.informational === null || (KNOWN_INFORMATIONAL as readonly string[]).includes(m.informational)
+  );
 }
 
 /** `JSON.stringify(…, null, 2)` is byte-identical to serde_json's pretty printer here (no final newline). */
@@ -108,7 +110,10 @@ export async function exportOsv(db: Database, outDir: string): Promise<string[]>
     if (!isExported(advisory)) continue;
     const rel = db.sourceOf(advisory);
     const modified = times && rel !== null ? times(rel) : now;
-    writeFileSync(join(outDir, `${advisory.metadata.id}.json`), formatOsv(advisoryToOsv(advisory, modified)));
+    writeFileSync(
+      join(outDir, `${advisory.metadata.id}.json`),
+      formatOsv(advisoryToOsv(advisory, modified)),
+    );
     written.push(advisory.metadata.id);
   }
   return written;

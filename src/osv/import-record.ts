@@ -10,12 +10,19 @@ import type { Advisory, Affected, Cvss, Severity } from "../advisory/model.js";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import { type AffectedRange, increment, SemverError, VersionReq } from "../semver/index.js";
 import { locateValue } from "./json-location.js";
-import { type Event, eventsToRanges, parseOsvVersion, requirementsFor, sortRanges } from "./ranges.js";
+import {
+  type Event,
+  eventsToRanges,
+  parseOsvVersion,
+  requirementsFor,
+  sortRanges,
+} from "./ranges.js";
 import { CRATES_IO } from "./types.js";
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
@@ -58,7 +65,8 @@ function parseVersionAt(text: string, key: string) {
   try {
     return parseOsvVersion(text);
   } catch (e) {
-    if (e instanceof SemverError) throw new RecordError(`invalid version "${text}": ${e.message}`, text, key);
+    if (e instanceof SemverError)
+      throw new RecordError(`invalid version "${text}": ${e.message}`, text, key);
     throw e;
   }
 }
@@ -137,8 +145,15 @@ const datePart = (v: unknown): string | null => {
 };
 
 /** The references minus the first crates.io page and rustsec.org page (rustsec adds those itself). */
-function splitReferences(record: Json, id: string, pkg: string): { url: string | null; rest: string[] } {
-  const synthetic = [`https://crates.io/crates/${pkg}`, `https://rustsec.org/advisories/${id}.html`];
+function splitReferences(
+  record: Json,
+  id: string,
+  pkg: string,
+): { url: string | null; rest: string[] } {
+  const synthetic = [
+    `https://crates.io/crates/${pkg}`,
+    `https://rustsec.org/advisories/${id}.html`,
+  ];
   const urls = (Array.isArray(record.references) ? record.references : [])
     .map((r) => (isObject(r) ? str(r.url) : null))
     .filter((u): u is string => u !== null);
@@ -161,7 +176,8 @@ function toAdvisories(record: Json, warn: (msg: string) => void): Advisory[] {
   const affected = Array.isArray(record.affected) ? record.affected : [];
   const byPackage = new Map<string, Json[]>();
   for (const entry of affected) {
-    if (!isObject(entry) || !isObject(entry.package) || entry.package.ecosystem !== CRATES_IO) continue;
+    if (!isObject(entry) || !isObject(entry.package) || entry.package.ecosystem !== CRATES_IO)
+      continue;
     const name = str(entry.package.name);
     if (!name) throw new RecordError("crates.io package without a `name`", "package");
     byPackage.set(name, [...(byPackage.get(name) ?? []), entry]);
@@ -200,7 +216,9 @@ function toAdvisories(record: Json, warn: (msg: string) => void): Advisory[] {
       affected: affectedOf(first),
       versions: { ...requirementsFor(ranges), ranges },
     };
-    const label = isObject(record.database_specific) ? str(record.database_specific.severity) : null;
+    const label = isObject(record.database_specific)
+      ? str(record.database_specific.severity)
+      : null;
     const severity = label ? GHSA_SEVERITY[label.toUpperCase()] : undefined;
     if (!advisory.metadata.cvss && severity) labels.set(advisory, severity);
     out.push(advisory);
@@ -216,10 +234,15 @@ export function importOsvRecord(record: unknown, path: string, text = ""): Impor
   const diagnostics: Diagnostic[] = [];
   const warn = (msg: string) => diagnostics.push(diagnostic(path, 1, 1, msg, "warning"));
   if (!isObject(record)) {
-    return { advisories: [], diagnostics: [diagnostic(path, 1, 1, "an OSV record must be a JSON object")], modified: null };
+    return {
+      advisories: [],
+      diagnostics: [diagnostic(path, 1, 1, "an OSV record must be a JSON object")],
+      modified: null,
+    };
   }
   const modifiedText = str(record.modified);
-  const modified = modifiedText && !Number.isNaN(Date.parse(modifiedText)) ? new Date(modifiedText) : null;
+  const modified =
+    modifiedText && !Number.isNaN(Date.parse(modifiedText)) ? new Date(modifiedText) : null;
   try {
     return { advisories: toAdvisories(record, warn), diagnostics, modified };
   } catch (e) {

@@ -26,7 +26,9 @@ export interface OsvImport {
 }
 
 function jsonFiles(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
     if (e.name.startsWith(".")) continue;
     const path = join(dir, e.name);
     if (e.isDirectory()) jsonFiles(path, out);
@@ -54,7 +56,12 @@ function parseJson(path: string, bytes: Uint8Array): { value: unknown; text: str
     } catch {
       // absurdly deep nesting: keep 1:1
     }
-    return diagnostic(path, at.line, at.col, `invalid JSON: ${(e as Error).message.split("\n")[0]}`);
+    return diagnostic(
+      path,
+      at.line,
+      at.col,
+      `invalid JSON: ${(e as Error).message.split("\n")[0]}`,
+    );
   }
 }
 
@@ -93,13 +100,19 @@ export function importOsvDir(dir: string): OsvImport {
       if (!lastModified || result.modified > lastModified) lastModified = result.modified;
     }
   }
-  if (advisories.length === 0) diagnostics.push(diagnostic(dir, 0, 0, "no crates.io advisories found"));
+  if (advisories.length === 0)
+    diagnostics.push(diagnostic(dir, 0, 0, "no crates.io advisories found"));
   return { advisories, diagnostics, sources, lastModified };
 }
 
 /** An OSV directory as a Database (provenance kind `osv`). */
 export function loadOsvDatabase(dir: string): { database: Database; diagnostics: Diagnostic[] } {
   const { advisories, diagnostics, sources, lastModified } = importOsvDir(dir);
-  const provenance = { kind: "osv" as const, path: dir, lastCommit: null, lastUpdated: lastModified };
+  const provenance = {
+    kind: "osv" as const,
+    path: dir,
+    lastCommit: null,
+    lastUpdated: lastModified,
+  };
   return { database: Database.fromAdvisories(advisories, provenance, sources), diagnostics };
 }

@@ -16,80 +16,55 @@ class At extends Error {
   }
 }
 
+const WS = /[ \t\n\r]*/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+// Any character but `"`, `\` and controls (U+0000–U+001F), or an escape.
+const STRING = /"(?:[\x20\x21\x23-\x5b\x5d-\uffff]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
+const LITERAL = /true|false|null/y;
+
 /** Offset of the first JSON syntax error in `text` (a validating scanner, used only on failure). */
 export function jsonErrorOffset(text: string): number {
   let i = 0;
-  const ws = () => {
-    while (i < text.length && " \t\n\r".includes(text[i] as string)) i++;
+  const eat = (re: RegExp): boolean => {
+    re.lastIndex = i;
+    if (!re.test(text)) return false;
+    i = re.lastIndex;
+    return true;
   };
-  const lit = (word: string) => {
-    if (!text.startsWith(word, i)) throw new At(i);
-    i += word.length;
+  const expect = (re: RegExp): void => {
+    if (!eat(re)) throw new At(i);
   };
-  const str = () => {
+  const char = (c: string): boolean => {
+    eat(WS);
+    if (text[i] !== c) return false;
     i++;
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c === 0x22) return void i++;
-      if (c < 0x20) throw new At(i);
-      if (c === 0x5c) {
-        const e = text[i + 1] ?? "";
-        if (e === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) throw new At(i);
-          i += 6;
-        } else if ('"\\/bfnrt'.includes(e) && e !== "") i += 2;
-        else throw new At(i);
-      } else i++;
-    }
-    throw new At(i);
+    return true;
   };
-  const num = () => {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m) throw new At(i);
-    i += m[0].length;
+  /** `{…}` or `[…]` after its opening character; `member` reads one element. */
+  const items = (close: string, member: () => void): void => {
+    if (char(close)) return;
+    do member();
+    while (char(","));
+    if (!char(close)) throw new At(i);
   };
   const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') throw new At(i);
-        str();
-        ws();
-        if (text[i] !== ":") throw new At(i);
-        i++;
+    eat(WS);
+    if (char("{")) {
+      items("}", () => {
+        eat(WS);
+        expect(STRING);
+        if (!char(":")) throw new At(i);
         value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else throw new At(i);
-      }
+      });
+    } else if (char("[")) {
+      items("]", value);
+    } else if (!eat(STRING) && !eat(LITERAL) && !eat(NUMBER)) {
+      throw new At(i);
     }
-    if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else throw new At(i);
-      }
-    }
-    if (c === '"') return str();
-    if (c === "t") return lit("true");
-    if (c === "f") return lit("false");
-    if (c === "n") return lit("null");
-    return num();
   };
   try {
     value();
-    ws();
+    eat(WS);
     return i < text.length ? i : -1;
   } catch (e) {
     if (e instanceof At) return e.offset;
@@ -98,7 +73,11 @@ export function jsonErrorOffset(text: string): number {
 }
 
 /** The first place `value` appears as a JSON string after `"key":` (or anywhere), else line 1. */
-export function locateValue(text: string, value: string, key?: string): { line: number; col: number } {
+export function locateValue(
+  text: string,
+  value: string,
+  key?: string,
+): { line: number; col: number } {
   const quoted = JSON.stringify(value);
   let at = -1;
   if (key !== undefined) {

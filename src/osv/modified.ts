@@ -50,5 +50,7 @@ export async function gitModificationTimes(repo: string): Promise<Map<string, Da
 /** Modification-time lookup for files of the database at `dir`. */
 export async function modifiedTimes(dir: string): Promise<ModifiedTimes> {
   const fromGit = await gitModificationTimes(dir);
-  return (rel) => fromGit?.get(rel) ?? statSync(join(dir, rel)).mtime;
+  const now = new Date();
+  return (rel) =>
+    fromGit?.get(rel) ?? statSync(join(dir, rel), { throwIfNoEntry: false })?.mtime ?? now;
 }

@@ -2,12 +2,7 @@
  * OSV range events ↔ §2 affected ranges, and the `patched`/`unaffected` requirements that
  * describe the same ranges (for display, and so `affectedRanges(patched, unaffected)` agrees).
  */
-import {
-  type AffectedRange,
-  increment,
-  Version,
-  VersionReq,
-} from "../semver/index.js";
+import { type AffectedRange, increment, Version, VersionReq } from "../semver/index.js";
 
 export interface Event {
   readonly kind: "introduced" | "fixed" | "last_affected";
@@ -77,6 +72,20 @@ function caretEnd(f: Version): string {
   return `0.0.${f.patch + 1n}-0`;
 }
 
+/**
+ * The lower bound of a patched requirement starting at `fixed`: `> v` when `fixed` is
+ * `increment(v)` (as a `last_affected` or a `> v` requirement produces), else `>= fixed`.
+ */
+function lowerBound(fixed: Version): string {
+  if (fixed.pre === "0" && fixed.patch > 0n) {
+    return `> ${fixed.major}.${fixed.minor}.${fixed.patch - 1n}`;
+  }
+  if (fixed.pre.endsWith(".0")) {
+    return `> ${fixed.major}.${fixed.minor}.${fixed.patch}-${fixed.pre.slice(0, -2)}`;
+  }
+  return `>= ${fixed}`;
+}
+
 /** Requirements whose §2 complement is exactly `ranges` (merged first). */
 export function requirementsFor(ranges: readonly AffectedRange[]): {
   patched: VersionReq[];
@@ -90,9 +99,10 @@ export function requirementsFor(ranges: readonly AffectedRange[]): {
   merged.forEach((r, i) => {
     if (r.fixed === null) return;
     const next = merged[i + 1]?.introduced;
-    if (!next) patched.push(`>= ${r.fixed}`);
-    else if (r.fixed.pre === "" && caretEnd(r.fixed) === next.toString()) patched.push(`^${r.fixed}`);
-    else patched.push(`>= ${r.fixed}, < ${next}`);
+    if (!next) patched.push(lowerBound(r.fixed));
+    else if (r.fixed.pre === "" && caretEnd(r.fixed) === next.toString())
+      patched.push(`^${r.fixed}`);
+    else patched.push(`${lowerBound(r.fixed)}, < ${next}`);
   });
   const parse = (reqs: string[]) =>
     reqs.map((r) => VersionReq.tryParse(r)).filter((r): r is VersionReq => r !== null);

@@ -1,6 +1,14 @@
 /** Fixtures for database and OSV tests: temp dirs, advisory files, tiny git repositories. */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { advisoryDbDir } from "../support/paths.js";
@@ -90,7 +98,12 @@ export function gitIn(cwd: string, args: string[], date?: Date): string {
     env.GIT_AUTHOR_DATE = date.toISOString();
     env.GIT_COMMITTER_DATE = date.toISOString();
   }
-  return execFileSync("git", args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync("git", args, {
+    cwd,
+    env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** `git add -A && git commit` at `date`; returns the new HEAD. */
@@ -104,4 +117,31 @@ export function initRepo(dir: string): void {
   gitIn(dir, ["init", "--quiet", "-b", "main"]);
 }
 
-export const daysAgo = (n: number): Date => new Date(Math.floor(Date.now() / 1000 - n * 86400) * 1000);
+export const daysAgo = (n: number): Date =>
+  new Date(Math.floor(Date.now() / 1000 - n * 86400) * 1000);
+
+/**
+ * A database of `copies` × the shared advisories (588 each): copy k > 0 renames ids to
+ * `RUSTSEC-YYYY-(N + 5000k)` and packages to `<name>-dupk`. For load benchmarks.
+ */
+export function duplicateSharedDb(dir: string, copies: number): number {
+  let count = 0;
+  const crates = join(advisoryDbDir, "crates");
+  for (let k = 0; k < copies; k++) {
+    for (const pkg of readdirSync(crates)) {
+      const name = k === 0 ? pkg : `${pkg}-dup${k}`;
+      for (const file of readdirSync(join(crates, pkg))) {
+        const id = file.replace(/\.md$/, "");
+        const m = /^(RUSTSEC-\d{4}-)(\d+)$/.exec(id);
+        if (!m) continue;
+        const newId = k === 0 ? id : `${m[1]}${String(Number(m[2]) + 5000 * k).padStart(4, "0")}`;
+        const text = readFileSync(join(crates, pkg, file), "utf8")
+          .replace(`id = "${id}"`, `id = "${newId}"`)
+          .replace(`package = "${pkg}"`, `package = "${name}"`);
+        writeFile(join(dir, "crates", name, `${newId}.md`), text);
+        count++;
+      }
+    }
+  }
+  return count;
+}

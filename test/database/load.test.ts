@@ -30,7 +30,9 @@ function sampleDb(): string {
 }
 
 function ids(dir: string): string[] {
-  return loadDatabaseDir(dir).database.advisories().map((a) => a.metadata.id);
+  return loadDatabaseDir(dir)
+    .database.advisories()
+    .map((a) => a.metadata.id);
 }
 
 const SAMPLE_IDS = ["RUSTSEC-2016-0002", "RUSTSEC-2020-0053", "RUSTSEC-2022-0012"];
@@ -71,7 +73,10 @@ describe("loadDatabaseDir: layout rules (§1.5 A)", () => {
     assert.equal(d?.path, path);
     assert.equal(d?.line, 4);
     assert.match(d?.message ?? "", /right-name/);
-    assert.deepEqual(database.advisories().map((a) => a.metadata.id), SAMPLE_IDS);
+    assert.deepEqual(
+      database.advisories().map((a) => a.metadata.id),
+      SAMPLE_IDS,
+    );
   });
 
   it("reports a file name that is not `<id>.md`", () => {
@@ -190,7 +195,10 @@ describe("loadDatabaseDir: layout rules (§1.5 A)", () => {
     const elsewhere = tempDir();
     writeAdvisory(elsewhere, "x", { id: "RUSTSEC-2024-0001", package: "linked" });
     symlinkSync(join(elsewhere, "x", "linked"), join(dir, "crates", "linked"));
-    assert.equal(loadDatabaseDir(dir).database.get("RUSTSEC-2024-0001")?.metadata.package, "linked");
+    assert.equal(
+      loadDatabaseDir(dir).database.get("RUSTSEC-2024-0001")?.metadata.package,
+      "linked",
+    );
   });
 
   it("parses drafts but does not insert them", () => {
@@ -234,8 +242,14 @@ describe("loadDatabaseDir: layout rules (§1.5 A)", () => {
     const cve = database.get("CVE-2022-21658");
     assert.equal(cve?.metadata.collection, "rust");
     assert.equal(database.sourceOf(cve as NonNullable<typeof cve>), "rust/std/CVE-2022-21658.md");
-    assert.deepEqual(database.byPackage("std").map((a) => a.metadata.id), ["RUSTSEC-2024-0001"]);
-    assert.deepEqual(database.byPackage("std", "rust").map((a) => a.metadata.id), ["CVE-2022-21658"]);
+    assert.deepEqual(
+      database.byPackage("std").map((a) => a.metadata.id),
+      ["RUSTSEC-2024-0001"],
+    );
+    assert.deepEqual(
+      database.byPackage("std", "rust").map((a) => a.metadata.id),
+      ["CVE-2022-21658"],
+    );
     assert.deepEqual(database.packages("rust"), ["std"]);
   });
 

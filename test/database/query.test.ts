@@ -100,7 +100,11 @@ describe("Database queries", () => {
 
   it("severity threshold keeps advisories without CVSS", () => {
     const high = db.query({ severity: "high" });
-    assert.ok(high.every((a) => a.metadata.cvss === null || ["high", "critical"].includes(a.metadata.cvss.severity)));
+    assert.ok(
+      high.every(
+        (a) => a.metadata.cvss === null || ["high", "critical"].includes(a.metadata.cvss.severity),
+      ),
+    );
     assert.ok(high.some((a) => a.metadata.cvss === null));
     assert.ok(!idsOf(high).includes("RUSTSEC-2016-0002"));
   });
