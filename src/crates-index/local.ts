@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type IndexVersion, parseIndexFile } from "./entry.js";
+import { type LookupManyOptions, type LookupResult, lookupMany } from "./many.js";
 import { indexRelativePath, isValidCrateName } from "./path.js";
 import { type CratesIndex, IndexUnavailableError } from "./source.js";
 
@@ -17,8 +18,17 @@ export class LocalIndex implements CratesIndex {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw new IndexUnavailableError(
         `cannot read index file for ${crateName}: ${(err as Error).message}`,
+        "io",
       );
     }
     return parseIndexFile(text);
+  }
+
+  /** Bulk lookup with bounded parallelism, see `lookupMany`. Never rejects. */
+  versionsMany(
+    names: Iterable<string>,
+    options: LookupManyOptions = {},
+  ): Promise<Map<string, LookupResult>> {
+    return lookupMany(this, names, options);
   }
 }

@@ -42,6 +42,14 @@ describe("splitParts (parts.rs)", () => {
     assert.equal(err("```toml\n```\n# Title"), "no Markdown body (i.e. description) found");
   });
 
+  it("keeps a title's leading spaces after `# ` (only the end is trimmed)", () => {
+    // The real DB has `#  Use after free …` (two spaces); rustsec's OSV summary keeps the space.
+    const r = splitParts("```toml\n```\n\n#  Leading space  \n\nBody\n");
+    assert.ok(r.ok);
+    assert.equal(r.parts.title, " Leading space");
+    assert.equal(r.parts.description, "Body");
+  });
+
   it("trims like Rust: U+FEFF is not whitespace, U+0085 is", () => {
     const r = splitParts("```toml\n```\n\u0085# T\nx\uFEFF");
     assert.ok(r.ok);

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { cleanupTemps, commitAll, copyShared, daysAgo, initRepo, SAMPLE, tempDir } from "../database/helpers.js";
+import {
+  cleanupTemps,
+  commitAll,
+  copyShared,
+  daysAgo,
+  initRepo,
+  SAMPLE,
+  tempDir,
+} from "../database/helpers.js";
 import { runCli, STACK_TRACE } from "../support/cli.js";
 
 after(cleanupTemps);
@@ -19,13 +27,19 @@ describe("advisories over a git source (--url, --no-fetch, --stale)", () => {
   test("clones on first use, then --no-fetch reads the clone", () => {
     const repo = origin(1);
     const env = { XDG_CACHE_HOME: tempDir("cratesec-cli-cache-") };
-    const first = runCli(["advisories", "list", "--url", repo, "--json", "--withdrawn", "include"], { env });
+    const first = runCli(
+      ["advisories", "list", "--url", repo, "--json", "--withdrawn", "include"],
+      { env },
+    );
     assert.equal(first.code, 0, first.stderr);
     const count = (JSON.parse(first.stdout) as unknown[]).length;
     assert.equal(count, SAMPLE.length);
-    const offline = runCli(["advisories", "list", "--url", repo, "--no-fetch", "--json", "--withdrawn", "include"], {
-      env,
-    });
+    const offline = runCli(
+      ["advisories", "list", "--url", repo, "--no-fetch", "--json", "--withdrawn", "include"],
+      {
+        env,
+      },
+    );
     assert.equal(offline.code, 0, offline.stderr);
     assert.equal(offline.stdout, first.stdout);
   });

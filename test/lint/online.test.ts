@@ -12,6 +12,9 @@ import { sharedData } from "../support/paths.js";
 const indexDir = sharedData("crates-index-sample");
 const work = mkdtempSync(join(tmpdir(), "cratesec-online-"));
 const db = join(work, "db");
+// SparseIndex caches index files on disk: keep them (and the CLI's) out of the user's cache.
+const cacheDir = join(work, "cache");
+const env = { XDG_CACHE_HOME: cacheDir };
 
 function advisory(pkg: string, n: number, extra = ""): void {
   const id = `RUSTSEC-2021-${String(n).padStart(4, "0")}`;
@@ -72,18 +75,20 @@ function checkReport(stdout: string): void {
 
 describe("lint --online (crate existence, §1.5 C)", () => {
   test("is off by default", async () => {
-    const r = await runCliAsync(["advisories", "lint", db]);
+    const r = await runCliAsync(["advisories", "lint", db], { env });
     assert.equal(r.code, 0, r.stdout);
   });
 
   test("against a local index directory", async () => {
-    const r = await runCliAsync(["advisories", "lint", "--index-dir", indexDir, db]);
+    const r = await runCliAsync(["advisories", "lint", "--index-dir", indexDir, db], { env });
     assert.equal(r.code, 1);
     checkReport(r.stdout);
   });
 
   test("against a sparse index over HTTP", async () => {
-    const r = await runCliAsync(["advisories", "lint", "--online", "--index-url", baseUrl, db]);
+    const r = await runCliAsync(["advisories", "lint", "--online", "--index-url", baseUrl, db], {
+      env,
+    });
     assert.equal(r.code, 1, r.stderr);
     checkReport(r.stdout);
   });
@@ -91,7 +96,9 @@ describe("lint --online (crate existence, §1.5 C)", () => {
   test("an unavailable index is reported per crate, not as a crash", async () => {
     failing = true;
     try {
-      const r = await runCliAsync(["advisories", "lint", "--online", "--index-url", baseUrl, db]);
+      const r = await runCliAsync(["advisories", "lint", "--online", "--index-url", baseUrl, db], {
+        env,
+      });
       assert.equal(r.code, 1);
       assert.match(r.stdout, /could not check that crate `libc` exists: .*HTTP 503/);
       assert.doesNotMatch(r.stdout, /removed-malware/);
@@ -104,7 +111,7 @@ describe("lint --online (crate existence, §1.5 C)", () => {
 describe("crates index readers", () => {
   test("local and sparse readers agree on a real index file", async () => {
     const local = await new LocalIndex(indexDir).versions("memchr");
-    const sparse = await new SparseIndex(`sparse+${baseUrl}`).versions("memchr");
+    const sparse = await new SparseIndex(`sparse+${baseUrl}`, { cacheDir }).versions("memchr");
     assert.ok(local && local.length > 10);
     assert.deepEqual(sparse, local);
     assert.ok(local.every((v) => v.name === "memchr" && /^[0-9a-f]{64}$/.test(v.cksum ?? "")));
@@ -112,7 +119,7 @@ describe("crates index readers", () => {
 
   test("names that are not crate names never become paths", async () => {
     assert.equal(await new LocalIndex(indexDir).versions("../../etc/passwd"), null);
-    assert.equal(await new SparseIndex(baseUrl).versions("a/b"), null);
+    assert.equal(await new SparseIndex(baseUrl, { cacheDir }).versions("a/b"), null);
   });
 
   test("an unreachable registry is IndexUnavailableError", async () => {
@@ -121,7 +128,7 @@ describe("crates index readers", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     await assert.rejects(
-      new SparseIndex(`http://127.0.0.1:${port}/`).versions("libc"),
+      new SparseIndex(`http://127.0.0.1:${port}/`, { cacheDir }).versions("libc"),
       IndexUnavailableError,
     );
   });
