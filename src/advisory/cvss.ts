@@ -3,7 +3,20 @@
  * metrics for every version), then scoring with ae-cvss-calculator, which is lenient on its own
  * (it accepts duplicates and missing metrics), so it only ever sees vectors validated here.
  */
-import calculator from "ae-cvss-calculator";
+import { createRequire } from "node:module";
+
+type Calculator = typeof import("ae-cvss-calculator");
+let calculatorModule: Calculator | null = null;
+
+/**
+ * The scoring library is loaded on first use: a warm start (compiled cache) scores nothing,
+ * and evaluating the library costs ~15 ms of every CLI start otherwise.
+ */
+function calculator(): Calculator {
+  calculatorModule ??= createRequire(import.meta.url)("ae-cvss-calculator") as Calculator;
+  return calculatorModule;
+}
+
 import { CVSS2_METRICS, CVSS3_METRICS, CVSS4_METRICS, type MetricTable } from "./cvss-metrics.js";
 import type { Cvss, CvssVersion, Severity } from "./model.js";
 
@@ -112,12 +125,12 @@ const invalidComponent = (component: string): CvssError =>
 function score(version: CvssVersion, canonical: string): number {
   const vector =
     version === "2.0"
-      ? new calculator.Cvss2(canonical)
+      ? new (calculator().Cvss2)(canonical)
       : version === "3.0"
-        ? new calculator.Cvss3P0(canonical)
+        ? new (calculator().Cvss3P0)(canonical)
         : version === "3.1"
-          ? new calculator.Cvss3P1(canonical)
-          : new calculator.Cvss4P0(canonical);
+          ? new (calculator().Cvss3P1)(canonical)
+          : new (calculator().Cvss4P0)(canonical);
   const base = vector.calculateScores().base;
   if (typeof base !== "number" || !Number.isFinite(base) || base < 0 || base > 10) {
     throw new CvssError(`cannot score CVSS vector: ${canonical}`);

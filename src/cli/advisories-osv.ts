@@ -27,7 +27,7 @@ export function registerExportOsvCommand(advisories: Command): void {
     process.stderr.write(`wrote ${written.length} OSV record(s) to ${outDir}\n`);
     if (opened.diagnostics.length > 0) {
       process.stderr.write(
-        `cratesec: ${opened.diagnostics.length} advisory file(s) could not be loaded and were not exported\n`,
+        `error: ${opened.diagnostics.length} advisory file(s) could not be loaded and were not exported\n`,
       );
       process.exitCode = EXIT_ERROR;
     }

@@ -110,7 +110,7 @@ function reportLoadProblems(opened: OpenedDatabase): void {
   for (const d of opened.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   if (opened.diagnostics.length > 0) {
     process.stderr.write(
-      `cratesec: ${opened.diagnostics.length} problem(s) while loading the advisory database\n`,
+      `error: ${opened.diagnostics.length} problem(s) while loading the advisory database\n`,
     );
     process.exitCode = EXIT_ERROR;
   }
@@ -171,7 +171,7 @@ export function registerAdvisoriesCommand(program: Command): void {
         reportLoadProblems(opened);
         const found = opened.database.lookup(id.trim());
         if (found.length === 0) {
-          process.stderr.write(`cratesec: no advisory with id or alias \`${id}\`\n`);
+          process.stderr.write(`error: no advisory with id or alias \`${id}\`\n`);
           process.exitCode = EXIT_FINDINGS;
           return;
         }

@@ -1,4 +1,4 @@
-/** An error meant for the user: printed as `cratesec: <message>` with no stack trace. */
+/** An error meant for the user: printed as `error: <message>` with no stack trace. */
 export class CliError extends Error {
   constructor(
     message: string,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { registerAdvisoriesCommand } from "./advisories.js";
+import { registerAuditCommand } from "./audit.js";
 import { CliError, EXIT_ERROR } from "./errors.js";
 import { packageVersion } from "./version.js";
 
@@ -11,6 +12,7 @@ function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerAdvisoriesCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 
@@ -30,11 +32,11 @@ async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : EXIT_ERROR;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`cratesec: ${err.message}\n`);
+      process.stderr.write(`error: ${err.message}\n`);
       return err.exitCode;
     }
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`cratesec: internal error: ${message}\n`);
+    process.stderr.write(`error: internal error: ${message}\n`);
     if (process.env.CRATESEC_DEBUG) process.stderr.write(`${(err as Error).stack ?? ""}\n`);
     return EXIT_ERROR;
   }

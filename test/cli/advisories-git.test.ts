@@ -59,7 +59,7 @@ describe("advisories over a git source (--url, --no-fetch, --stale)", () => {
     const env = { XDG_CACHE_HOME: tempDir("cratesec-cli-cache-") };
     const r = runCli(["advisories", "list", "--url", join(tempDir(), "no-such-repo")], { env });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^cratesec: .*git clone failed/);
+    assert.match(r.stderr, /^error: .*git clone failed/);
     assert.doesNotMatch(r.stderr, STACK_TRACE);
   });
 });
