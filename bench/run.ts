@@ -4,9 +4,11 @@
  * suite's own, not the harness's.
  */
 import { runAdvisoriesBench } from "./advisories.js";
+import { runAuditBench } from "./audit.js";
 
 const suites: Record<string, (args: string[]) => Promise<void>> = {
   advisories: runAdvisoriesBench,
+  audit: runAuditBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);

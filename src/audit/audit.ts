@@ -80,10 +80,11 @@ export function auditPackages(
   const denied = deniedKinds(opts.deny ?? []);
   const informational = new Set<string>(opts.informationalWarnings ?? DEFAULT_INFORMATIONAL);
   for (const kind of denied) if (kind !== "yanked") informational.add(kind);
-  const filter = {
+  const query = {
     severity: opts.severityThreshold ?? undefined,
     targetArch: opts.targetArch,
     targetOs: opts.targetOs,
+    informational: "any" as const,
   };
   const applies = (a: Advisory): boolean =>
     advisoryForCratesIo(a) && (opts.advisoryApplies === undefined || opts.advisoryApplies(a));
@@ -99,11 +100,8 @@ export function auditPackages(
 
   for (const pkg of input.packages) {
     // Path, git, workspace and alternative-registry packages are never matched (§2 step 1).
-    if (!isCratesIo(pkg.source)) continue;
-    for (const advisory of db.affecting(pkg.name, pkg.version, {
-      ...filter,
-      informational: "any",
-    })) {
+    if (!isCratesIo(pkg.source) || !db.hasPackage(pkg.name)) continue;
+    for (const advisory of db.affecting(pkg.name, pkg.version, query)) {
       if (!applies(advisory)) continue;
       const kind = advisory.metadata.informational;
       if (kind !== null && !informational.has(kind)) continue;

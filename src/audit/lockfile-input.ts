@@ -1,20 +1,34 @@
 import type { DependencyTreeNode, Lockfile, LockPackage } from "../lockfile/index.js";
 import type { AuditInput, DependencyGraph } from "./audit.js";
-import type { AuditedPackage, DependentsTree } from "./report.js";
+import type { AuditedPackage, DependentsTree, PackageRef } from "./report.js";
 
-function toAudited(pkg: LockPackage): AuditedPackage {
-  return {
-    name: pkg.name,
-    version: pkg.version,
-    source: pkg.source?.raw ?? null,
-    checksum: pkg.checksum,
-    dependencies: pkg.dependencies.map((d) => ({
+/** A lockfile package as the audit sees it; the dependency list is only built if a report asks. */
+class AuditedLockPackage implements AuditedPackage {
+  readonly name: string;
+  readonly version: LockPackage["version"];
+  readonly source: string | null;
+  readonly checksum: string | null;
+  readonly line: number | null;
+  readonly #pkg: LockPackage;
+  #dependencies: PackageRef[] | undefined;
+
+  constructor(pkg: LockPackage) {
+    this.#pkg = pkg;
+    this.name = pkg.name;
+    this.version = pkg.version;
+    this.source = pkg.source?.raw ?? null;
+    this.checksum = pkg.checksum;
+    this.line = pkg.line > 0 ? pkg.line : null;
+  }
+
+  get dependencies(): readonly PackageRef[] {
+    this.#dependencies ??= this.#pkg.dependencies.map((d) => ({
       name: d.name,
       version: d.version.toString(),
       source: d.source?.raw ?? null,
-    })),
-    line: pkg.line > 0 ? pkg.line : null,
-  };
+    }));
+    return this.#dependencies;
+  }
 }
 
 /** The audit's view of a parsed Cargo.lock: its packages, and paths/trees from its graph. */
@@ -22,7 +36,7 @@ export function lockfileAuditInput(lockfile: Lockfile, path: string = lockfile.p
   const audited = new Map<LockPackage, AuditedPackage>();
   const back = new Map<AuditedPackage, LockPackage>();
   for (const pkg of lockfile.packages) {
-    const a = toAudited(pkg);
+    const a = new AuditedLockPackage(pkg);
     audited.set(pkg, a);
     back.set(a, pkg);
   }

@@ -106,6 +106,11 @@ export class Database implements Iterable<Advisory> {
     return this.#take(this.#entries.filter((e) => e.package === name));
   }
 
+  /** True when some advisory of the collection (default `crates`) names this package: a cheap pre-check. */
+  hasPackage(name: string, collection: Collection = "crates"): boolean {
+    return this.#byPackage[collection].has(name);
+  }
+
   /** Package names with at least one advisory in a collection (default `crates`), sorted. */
   packages(collection: Collection = "crates"): string[] {
     return [...this.#byPackage[collection].keys()].sort();

@@ -103,11 +103,17 @@ export class Version {
     return this.pre !== "";
   }
 
+  /** Formatted once: versions are immutable and audits print the same ones many times. */
+  #text: string | undefined;
+
   toString(): string {
-    let s = `${this.major}.${this.minor}.${this.patch}`;
-    if (this.pre !== "") s += `-${this.pre}`;
-    if (this.build !== "") s += `+${this.build}`;
-    return s;
+    if (this.#text === undefined) {
+      let s = `${this.major}.${this.minor}.${this.patch}`;
+      if (this.pre !== "") s += `-${this.pre}`;
+      if (this.build !== "") s += `+${this.build}`;
+      this.#text = s;
+    }
+    return this.#text;
   }
 }
 
