@@ -73,8 +73,7 @@ function indexGraph(
   marked: readonly boolean[],
 ): DependencyGraph {
   const n = packages.length;
-  const index = new Map<AuditedPackage, number>();
-  packages.forEach((p, i) => index.set(p, i));
+  const index = new Map<AuditedPackage, number>(packages.map((p, i) => [p, i]));
   const inn: number[][] = Array.from({ length: n }, () => []);
   out.forEach((deps, i) => {
     for (const d of new Set(deps)) (inn[d] as number[]).push(i);

@@ -175,3 +175,29 @@ export function resolveAuditSettings(
     configPath: loaded.path,
   };
 }
+
+/**
+ * The audit options given to `audit` (before `bin`/`fix`, as cargo-audit wants them) and to the
+ * subcommand itself: a value set on the subcommand wins, repeatable ones are combined.
+ * Defaults (e.g. `fetch: true` from `--no-fetch`) never override a value that was given.
+ */
+export function mergeParentOptions(cmd: Command): Record<string, unknown> {
+  const own = cmd.opts();
+  const parent = cmd.parent;
+  if (parent === null) return own;
+  const inherited = parent.opts();
+  const given = (c: Command, values: Record<string, unknown>, key: string): boolean =>
+    values[key] !== undefined && c.getOptionValueSource(key) !== "default";
+  const merged: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(inherited), ...Object.keys(own)])) {
+    const mine = given(cmd, own, key);
+    const theirs = given(parent, inherited, key);
+    const a = inherited[key];
+    const b = own[key];
+    if (mine && theirs && Array.isArray(a) && Array.isArray(b)) merged[key] = [...a, ...b];
+    else if (mine) merged[key] = b;
+    else if (theirs) merged[key] = a;
+    else merged[key] = b ?? a;
+  }
+  return merged;
+}

@@ -14,6 +14,8 @@ import { renderAuditMarkdown } from "../report/audit-markdown.js";
 import { renderAuditSarif } from "../report/audit-sarif.js";
 import { renderAuditTerminal } from "../report/audit-terminal.js";
 import { chooseStyle, type Style } from "../report/style.js";
+import { registerAuditBinCommand } from "./audit-bin.js";
+import { registerAuditFixCommand } from "./audit-fix.js";
 import {
   type AuditCliOptions,
   addAuditOptions,
@@ -66,7 +68,7 @@ export async function openAuditDatabase(
   return opened.database;
 }
 
-function yankedIndex(settings: ResolvedAuditSettings): CratesIndex {
+export function yankedIndex(settings: ResolvedAuditSettings): CratesIndex {
   if (settings.yanked.indexDir !== undefined) {
     if (!existsSync(settings.yanked.indexDir))
       throw new CliError(`index directory not found: ${settings.yanked.indexDir}`);
@@ -133,7 +135,7 @@ function readStdin(): Uint8Array {
  * Like cargo-audit: with no `-f` and no ./Cargo.lock but a ./Cargo.toml, generate the lockfile
  * with cargo first.
  */
-function defaultLockfile(): string {
+export function defaultLockfile(): string {
   if (existsSync("Cargo.lock") || !existsSync("Cargo.toml")) return "Cargo.lock";
   try {
     execFileSync("cargo", ["generate-lockfile"], { stdio: ["ignore", "ignore", "pipe"] });
@@ -160,7 +162,7 @@ function loadLockfileInput(file: string): AuditInput {
   }
 }
 
-async function auditLockfile(
+export async function auditLockfile(
   file: string,
   db: Database,
   settings: ResolvedAuditSettings,
@@ -216,5 +218,7 @@ export function registerAuditCommand(program: Command): Command {
   ).action(async (opts: AuditCliOptions & { file?: string[] }) => {
     process.exitCode = await runAudit(opts);
   });
+  registerAuditBinCommand(audit);
+  registerAuditFixCommand(audit);
   return audit;
 }
