@@ -1,5 +1,4 @@
 import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { collectionOfPath, lintAdvisory, parseAdvisoryFile } from "../advisory/index.js";
 import type { CratesIndex } from "../crates-index/index.js";
 import { loadDirDetailed } from "../database/load.js";
