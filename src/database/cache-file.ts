@@ -1,17 +1,17 @@
 /**
  * The compiled cache file: `[u32 LE header length][v8 header][v8 blob per advisory…]`. The header
- * holds the key and what the indexes need; each advisory is decoded only when first used, so a
- * warm start costs little more than the stat fingerprint.
+ * holds the key, the stamps that tell whether the cache is still valid, and what the indexes need;
+ * each advisory is decoded only when first used, so a warm start costs little more than the stats.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { deserialize, serialize } from "node:v8";
-import type { Collection } from "../advisory/model.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { StoredAdvisory } from "./codec.js";
+import { STAMP_SIZE } from "./fingerprint.js";
 import type { RacyFile } from "./racy.js";
 
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 
 export interface CacheHeader {
   readonly format: number;
@@ -20,16 +20,29 @@ export interface CacheHeader {
   readonly headTime: number | null;
   /** Paths under the database dir are stored relative (`relPath`) so any spelling of it works. */
   readonly diagnostics: readonly (Diagnostic & { readonly relPath?: string })[];
-  /** Per entry, in database order. */
+  // Per entry, in database order. Typed and flat arrays: v8 decodes one of those much faster
+  // than a thousand small arrays or repeated strings, and this header is read on every start.
   readonly ids: readonly string[];
   readonly packages: readonly string[];
-  readonly collections: readonly (Collection | null)[];
-  readonly aliases: readonly (readonly string[])[];
-  readonly rels: readonly string[];
+  /** Index into `[null, ...COLLECTIONS]`. */
+  readonly collections: Uint8Array;
+  /** The aliases of every entry, back to back; those of entry `i` end at `aliasEnds[i]`. */
+  readonly aliases: readonly string[];
+  readonly aliasEnds: Uint32Array;
+  /** Index of the entry's source in `files`, or -1. */
+  readonly sources: Int32Array;
   /** End offset of each entry's blob within the blob region. */
-  readonly ends: readonly number[];
+  readonly ends: Float64Array;
   /** Content hashes of files changed just before the cache was built (see racy.ts). */
   readonly racy: readonly RacyFile[];
+  /** What the listing found besides the files (`Listing.shape`). */
+  readonly shape: readonly string[];
+  /** Every directory the listing read, relative, with its stamp (see fingerprint.ts). */
+  readonly dirs: readonly string[];
+  readonly dirStamps: Float64Array;
+  /** Every advisory file listed, relative, with its stamp from before it was read. */
+  readonly files: readonly string[];
+  readonly fileStamps: Float64Array;
 }
 
 export interface CacheFile {
@@ -40,22 +53,38 @@ export interface CacheFile {
   blob(i: number): Uint8Array;
 }
 
+const isStamps = (stamps: unknown, rels: readonly unknown[]): boolean =>
+  stamps instanceof Float64Array && stamps.length === rels.length * STAMP_SIZE;
+
+function wellFormed(h: CacheHeader): boolean {
+  const n = h.ids.length;
+  const perEntry = [h.packages, h.collections, h.aliasEnds, h.sources, h.ends];
+  return (
+    perEntry.every((a) => a?.length === n) &&
+    h.collections instanceof Uint8Array &&
+    h.aliasEnds instanceof Uint32Array &&
+    h.sources instanceof Int32Array &&
+    h.ends instanceof Float64Array &&
+    [h.diagnostics, h.aliases, h.racy, h.shape, h.dirs, h.files].every(Array.isArray) &&
+    (h.aliasEnds[n - 1] ?? 0) === h.aliases.length &&
+    isStamps(h.dirStamps, h.dirs) &&
+    isStamps(h.fileStamps, h.files)
+  );
+}
+
 export function readCacheFile(file: string, key: string, format = CACHE_FORMAT): CacheFile | null {
   try {
     const buf = readFileSync(file);
     const headerEnd = 4 + buf.readUInt32LE(0);
     const header = deserialize(buf.subarray(4, headerEnd)) as CacheHeader;
-    if (header?.format !== format || header.key !== key) return null;
-    const n = header.ids.length;
-    const arrays = [header.packages, header.collections, header.aliases, header.rels, header.ends];
-    if (arrays.some((a) => a?.length !== n)) return null;
-    if (!Array.isArray(header.diagnostics) || !Array.isArray(header.racy)) return null;
+    if (header?.format !== format || header.key !== key || !wellFormed(header)) return null;
+    const { ends } = header;
     const blobs = buf.subarray(headerEnd);
-    if ((header.ends[n - 1] ?? 0) !== blobs.length) return null;
+    if ((ends[ends.length - 1] ?? 0) !== blobs.length) return null;
     return {
       header,
       blobs,
-      blob: (i) => blobs.subarray(header.ends[i - 1] ?? 0, header.ends[i] ?? 0),
+      blob: (i) => blobs.subarray(ends[i - 1] ?? 0, ends[i] ?? 0),
     };
   } catch {
     return null;
@@ -69,12 +98,12 @@ export function writeCacheFile(
   advisories: readonly StoredAdvisory[],
 ): void {
   const blobs = advisories.map((a) => serialize(a));
-  const ends: number[] = [];
+  const ends = new Float64Array(blobs.length);
   let end = 0;
-  for (const b of blobs) {
+  blobs.forEach((b, i) => {
     end += b.length;
-    ends.push(end);
-  }
+    ends[i] = end;
+  });
   writeAtomically(file, { ...header, ends }, blobs);
 }
 

@@ -1,17 +1,20 @@
 /**
  * The compiled cache: a repeated run reuses the parsed database instead of re-reading every
- * Markdown file. The key covers the code, the git HEAD and a stat fingerprint of every file
- * (see fingerprint.ts), so the cache is never served stale. Any problem with the cache file
- * (missing, corrupt, other version, unwritable directory) silently falls back to a full load.
+ * Markdown file. It is served only for the same code and git HEAD, and while every directory
+ * listed and every file read keeps its stat stamp (see fingerprint.ts), so it is never served
+ * stale. A warm start thus costs one stat per directory and per file: nothing is listed again
+ * unless a directory changed. Any problem with the cache file (missing, corrupt, other version,
+ * unwritable directory) silently falls back to a full load.
  */
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { deserialize } from "node:v8";
-import type { Advisory } from "../advisory/model.js";
+import type { Advisory, Collection } from "../advisory/model.js";
 import { parseAdvisoryFile } from "../advisory/parse.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import {
   CACHE_FORMAT,
   type CacheFile,
+  type CacheHeader,
   readCacheFile,
   rewriteCacheHeader,
   writeCacheFile,
@@ -19,11 +22,11 @@ import {
 import { codeStamp } from "./code-stamp.js";
 import { decodeAdvisory, encodeAdvisory, type StoredAdvisory } from "./codec.js";
 import { Database, sortEntries } from "./database.js";
-import { eagerEntry, lazyEntry } from "./entry.js";
-import { fingerprint, statStamps } from "./fingerprint.js";
+import { type Entry, eagerEntry, lazyEntry } from "./entry.js";
+import { DirStamps, sameStamps, stampPaths, stampsMatch } from "./fingerprint.js";
 import { headCommitSync } from "./git-command.js";
 import { readGitHead } from "./git-head.js";
-import { listDatabaseDir } from "./layout.js";
+import { COLLECTIONS, type Listing, listDatabaseDir } from "./layout.js";
 import { type DetailedLoad, type LoadResult, loadDirDetailed } from "./load.js";
 import { compiledCacheFile, defaultCacheDir } from "./paths.js";
 import { racyFilesSettled, racyFilesUnchanged } from "./racy.js";
@@ -41,7 +44,56 @@ export interface CachedLoadResult extends LoadResult {
   readonly fromCache: boolean;
 }
 
-const keyOf = (head: string | null, fp: string): string => `${codeStamp()}:${head ?? "-"}:${fp}`;
+const keyOf = (head: string | null): string => `${codeStamp()}:${head ?? "-"}`;
+
+/** A listing, with the stamps of the directories it read and the paths of its files. */
+interface Listed {
+  readonly listing: Listing;
+  readonly dirs: DirStamps;
+  readonly files: string[];
+}
+
+function list(dir: string): Listed {
+  const dirs = new DirStamps();
+  const listing = listDatabaseDir(dir, dirs);
+  return { listing, dirs, files: listing.files.map((f) => f.rel) };
+}
+
+const sameStrings = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((s, i) => s === b[i]);
+
+type Check =
+  | { readonly fresh: true; readonly header: CacheHeader }
+  | { readonly fresh: false; readonly listed?: Listed };
+
+/**
+ * Whether the cache still holds what a full load of `dir` would give, and the header to keep
+ * (with new stamps for directories listed again, without hashes of files no longer racy).
+ */
+function check(dir: string, h: CacheHeader): Check {
+  const base = dir + sep;
+  let listed: Listed | undefined;
+  if (!stampsMatch(base, h.dirs, h.dirStamps)) {
+    // Some directory changed (or is too recent to trust): list them all, as a cold load does.
+    listed = list(dir);
+    if (!sameStrings(listed.listing.shape, h.shape) || !sameStrings(listed.files, h.files)) {
+      return { fresh: false, listed };
+    }
+  }
+  if (!stampsMatch(base, h.files, h.fileStamps) || !racyFilesUnchanged(dir, h.racy)) {
+    return { fresh: false, listed };
+  }
+  let header = h;
+  const relisted = listed?.dirs;
+  if (
+    relisted &&
+    !(sameStrings(relisted.rels, h.dirs) && sameStamps(relisted.stamps, h.dirStamps))
+  ) {
+    header = { ...header, dirs: relisted.rels, dirStamps: Float64Array.from(relisted.stamps) };
+  }
+  if (h.racy.length > 0 && racyFilesSettled(dir, h.racy)) header = { ...header, racy: [] };
+  return { fresh: true, header };
+}
 
 function headTimeOf(dir: string, head: string | null): Date | null {
   if (head === null) return null;
@@ -52,42 +104,46 @@ function headTimeOf(dir: string, head: string | null): Date | null {
   }
 }
 
+/** `CacheHeader.collections` indexes this. */
+const COLLECTION_CODES: readonly (Collection | null)[] = [null, ...COLLECTIONS];
+
 /**
  * Decodes entry `i`. Should its blob turn out damaged, the advisory is parsed again from its
- * file, which the fingerprint has just shown to be unchanged.
+ * file, which the stamps have just shown to be unchanged.
  */
-function materializer(dir: string, cache: CacheFile, i: number): () => Advisory {
-  const { ids, packages, rels, collections } = cache.header;
-  return () => {
-    try {
-      const a = decodeAdvisory(deserialize(cache.blob(i)) as StoredAdvisory);
-      if (a.metadata.id === ids[i] && a.metadata.package === packages[i]) return a;
-    } catch {
-      // fall through to a re-parse
-    }
-    const path = dir + sep + (rels[i] as string).split("/").join(sep);
-    const read = readBounded(path);
-    const parsed =
-      "bytes" in read ? parseAdvisoryFile(read.bytes, path, { collection: collections[i] }) : null;
-    if (parsed?.ok) return parsed.advisory;
-    throw new Error(`compiled cache entry for ${path} is damaged and the file no longer parses`);
-  };
+function materialize(dir: string, cache: CacheFile, i: number): Advisory {
+  const { ids, packages, sources, files, collections } = cache.header;
+  try {
+    const a = decodeAdvisory(deserialize(cache.blob(i)) as StoredAdvisory);
+    if (a.metadata.id === ids[i] && a.metadata.package === packages[i]) return a;
+  } catch {
+    // fall through to a re-parse
+  }
+  const rel = files[sources[i] ?? -1];
+  if (rel === undefined) throw new Error(`compiled cache entry ${ids[i]} is damaged`);
+  const path = dir + sep + rel.split("/").join(sep);
+  const read = readBounded(path);
+  const collection = COLLECTION_CODES[collections[i] ?? 0] ?? null;
+  const parsed = "bytes" in read ? parseAdvisoryFile(read.bytes, path, { collection }) : null;
+  if (parsed?.ok) return parsed.advisory;
+  throw new Error(`compiled cache entry for ${path} is damaged and the file no longer parses`);
 }
 
 function fromCache(dir: string, cache: CacheFile): CachedLoadResult {
   const h = cache.header;
-  const entries = h.ids.map((id, i) =>
-    lazyEntry(
-      {
-        id,
-        package: h.packages[i] as string,
-        collection: h.collections[i] ?? null,
-        aliases: h.aliases[i] ?? [],
-        rel: h.rels[i] ?? null,
-      },
-      materializer(dir, cache, i),
-    ),
-  );
+  const entries: Entry[] = [];
+  for (let i = 0, aliasStart = 0; i < h.ids.length; i++) {
+    const aliasEnd = h.aliasEnds[i] ?? aliasStart;
+    const fields = {
+      id: h.ids[i] as string,
+      package: h.packages[i] as string,
+      collection: COLLECTION_CODES[h.collections[i] ?? 0] ?? null,
+      aliases: h.aliases.slice(aliasStart, aliasEnd),
+      rel: h.files[h.sources[i] ?? -1] ?? null,
+    };
+    entries.push(lazyEntry(fields, () => materialize(dir, cache, i)));
+    aliasStart = aliasEnd;
+  }
   const provenance = {
     kind: "advisory-db" as const,
     path: dir,
@@ -124,19 +180,32 @@ export function loadDatabase(dir: string, opts: LoadOptions = {}): CachedLoadRes
     return { database, diagnostics, fromCache: false };
   }
   const file = compiledCacheFile(opts.cacheDir ?? defaultCacheDir(), resolve(dir));
-  const listing = listDatabaseDir(dir);
-  const cached = readCacheFile(file, keyOf(head, fingerprint(listing, statStamps(listing))));
-  if (cached && racyFilesUnchanged(dir, cached.header.racy)) {
-    if (cached.header.racy.length > 0 && racyFilesSettled(dir, cached.header.racy)) {
-      rewriteCacheHeader(file, cached, { ...cached.header, racy: [] });
+  const cached = readCacheFile(file, keyOf(head));
+  let listed: Listed | undefined;
+  if (cached) {
+    const checked = check(dir, cached.header);
+    if (checked.fresh) {
+      if (checked.header !== cached.header) rewriteCacheHeader(file, cached, checked.header);
+      return fromCache(dir, cached);
     }
-    return fromCache(dir, cached);
+    listed = checked.listed;
   }
 
+  const { listing, dirs, files } = listed ?? list(dir);
+  // Stamped before they are read: an edit in between makes the stamp stale, never the data.
+  const fileStamps = stampPaths(dir + sep, files);
   const headTime = headTimeOf(dir, head);
   const loaded = loadDirDetailed(dir, { lastCommit: head, lastUpdated: headTime }, listing);
   // Nothing worth caching (and no stray cache files for mistyped paths).
-  if (listing.files.length > 0) store(file, dir, { head, headTime }, loaded);
+  if (files.length > 0) {
+    store(file, dir, { head, headTime }, loaded, {
+      shape: listing.shape,
+      dirs: dirs.rels,
+      dirStamps: Float64Array.from(dirs.stamps),
+      files,
+      fileStamps: Float64Array.from(fileStamps),
+    });
+  }
   return { database: loaded.database, diagnostics: loaded.diagnostics, fromCache: false };
 }
 
@@ -145,24 +214,36 @@ function store(
   dir: string,
   git: { head: string | null; headTime: Date | null },
   loaded: DetailedLoad,
+  stamps: Pick<CacheHeader, "shape" | "dirs" | "dirStamps" | "files" | "fileStamps">,
 ): void {
   const entries = sortEntries(
     loaded.advisories.map(({ advisory, rel }) => eagerEntry(advisory, rel)),
   );
+  const fileIndex = new Map(stamps.files.map((rel, i) => [rel, i]));
+  const aliasEnds = new Uint32Array(entries.length);
+  let aliasEnd = 0;
+  entries.forEach((e, i) => {
+    aliasEnd += e.aliases.length;
+    aliasEnds[i] = aliasEnd;
+  });
   writeCacheFile(
     file,
     {
       format: CACHE_FORMAT,
-      key: keyOf(git.head, loaded.fingerprint),
+      key: keyOf(git.head),
       head: git.head,
       headTime: git.headTime?.getTime() ?? null,
       diagnostics: loaded.diagnostics.map((d) => relativize(dir, d)),
       ids: entries.map((e) => e.id),
       packages: entries.map((e) => e.package),
-      collections: entries.map((e) => e.collection),
-      aliases: entries.map((e) => e.aliases),
-      rels: entries.map((e) => e.rel ?? ""),
+      collections: Uint8Array.from(entries, (e) => COLLECTION_CODES.indexOf(e.collection)),
+      aliases: entries.flatMap((e) => e.aliases),
+      aliasEnds,
+      sources: Int32Array.from(entries, (e) =>
+        e.rel === null ? -1 : (fileIndex.get(e.rel) ?? -1),
+      ),
       racy: loaded.racy,
+      ...stamps,
     },
     entries.map((e) => encodeAdvisory(e.advisory())),
   );

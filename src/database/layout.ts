@@ -7,6 +7,7 @@ import { join, sep } from "node:path";
 import type { Collection } from "../advisory/model.js";
 import { checkExtension } from "../advisory/path-rules.js";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
+import type { DirStamps } from "./fingerprint.js";
 
 export const COLLECTIONS: readonly Collection[] = ["crates", "rust"];
 
@@ -24,7 +25,7 @@ export interface AdvisoryFileRef {
 export interface Listing {
   readonly files: AdvisoryFileRef[];
   readonly diagnostics: Diagnostic[];
-  /** Everything besides file contents that the load result depends on (fingerprinted by the cache). */
+  /** Besides the files, everything found that the load result depends on (kept by the cache). */
   readonly shape: string[];
 }
 
@@ -36,7 +37,11 @@ function isDirectory(path: string, e?: Dirent): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
-export function listDatabaseDir(dir: string): Listing {
+/**
+ * Lists `dir`. With `dirStamps`, also stamps each directory read (see fingerprint.ts), and
+ * distrusts those whose entries could change kind without the directory changing: symlinks.
+ */
+export function listDatabaseDir(dir: string, dirStamps?: DirStamps): Listing {
   const files: AdvisoryFileRef[] = [];
   const diagnostics: Diagnostic[] = [];
   const shape: string[] = [];
@@ -48,6 +53,7 @@ export function listDatabaseDir(dir: string): Listing {
   }
   for (const collection of COLLECTIONS) {
     const collectionPath = join(dir, collection);
+    const collectionIndex = dirStamps?.add(collection, collectionPath) ?? 0;
     let packages: Dirent[];
     try {
       packages = readdirSync(collectionPath, { withFileTypes: true }).sort(byName);
@@ -62,8 +68,14 @@ export function listDatabaseDir(dir: string): Listing {
     for (const pkg of packages) {
       const pkgPath = collectionPath + sep + pkg.name;
       // Dotfiles (e.g. .DS_Store) and non-directories inside a collection are skipped.
-      if (pkg.name.startsWith(".") || !isDirectory(pkgPath, pkg)) continue;
-      // Plain names (no Dirent objects): this loop runs for every crate on each warm start.
+      if (pkg.name.startsWith(".")) continue;
+      if (!isDirectory(pkgPath, pkg)) {
+        // A dangling symlink turns into a package when its target appears.
+        if (pkg.isSymbolicLink()) dirStamps?.distrust(collectionIndex);
+        continue;
+      }
+      const pkgIndex = dirStamps?.add(`${collection}/${pkg.name}`, pkgPath) ?? 0;
+      // Plain names (no Dirent objects): this loop runs for every crate.
       let names: string[];
       try {
         names = readdirSync(pkgPath).sort();
@@ -77,7 +89,11 @@ export function listDatabaseDir(dir: string): Listing {
         if (name.endsWith(".md")) {
           // A directory named `*.md` is reported by the reader ("not a regular file").
           files.push({ rel, path, collection, packageDir: pkg.name, fileName: name });
-        } else if (isDirectory(path)) {
+          continue;
+        }
+        // Anything else is an error, possibly a symlink whose target may change kind.
+        dirStamps?.distrust(pkgIndex);
+        if (isDirectory(path)) {
           shape.push(`dir ${rel}`);
           diagnostics.push(
             diagnostic(path, 0, 0, "unexpected directory (expected an advisory file)"),

@@ -2,12 +2,15 @@
  * "Racily clean" files, as git calls them: a file changed within a timestamp tick of being read
  * could be edited again in the same tick, same size, and keep its stamp. For files changed
  * shortly before a load, the cache also keeps a content hash and checks it on the warm path.
+ * Directories are alike (an entry added in the tick of the listing could keep the stamp): those
+ * changed shortly before they were listed get no stamp to trust (see fingerprint.ts).
  * Filesystems tick from nanoseconds to 2 s (FAT), hence the generous window.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 
-const RACY_WINDOW_NS = 3_000_000_000n;
+const RACY_WINDOW_MS = 3_000;
+const RACY_WINDOW_NS = BigInt(RACY_WINDOW_MS) * 1_000_000n;
 
 export interface RacyFile {
   readonly rel: string;
@@ -18,6 +21,9 @@ const hashOf = (bytes: Uint8Array): string => createHash("sha256").update(bytes)
 
 /** Files whose ctime is at or after this (in ns) are racy. Call before reading. */
 export const racyThreshold = (): bigint => BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
+
+/** The same threshold in ms: only what changed before it has a stamp to trust. */
+export const racySettledBeforeMs = (): number => Date.now() - RACY_WINDOW_MS;
 
 export const racyFile = (rel: string, bytes: Uint8Array): RacyFile => ({
   rel,
