@@ -14,6 +14,10 @@ export function codeStamp(): string {
   if (memo !== null) return memo;
   const srcRoot = fileURLToPath(new URL("../", import.meta.url));
   const h = createHash("sha256");
+  // The file this code runs from: in the single-file CLI bundle it holds all the code (and the
+  // module directories below do not exist next to it).
+  const self = statSync(fileURLToPath(import.meta.url), { bigint: true, throwIfNoEntry: false });
+  if (self) h.update(`self\0${self.size}\0${self.mtimeNs}\n`);
   for (const dir of MODULE_DIRS) {
     let names: string[];
     try {
