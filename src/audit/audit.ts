@@ -70,6 +70,44 @@ function advisoryForCratesIo(advisory: Advisory): boolean {
   return source === null || isCratesIo(source) || isCratesIo(`registry+${source}`);
 }
 
+/** Where a finding's package sits in the dependency graph, worked out on first use. */
+class FindingContext {
+  #paths: readonly DependencyPath[] | undefined;
+  #tree: DependentsTree | null | undefined;
+
+  constructor(
+    readonly pkg: AuditedPackage,
+    private readonly graph: DependencyGraph,
+    private readonly withoutTrees: boolean,
+  ) {}
+
+  get paths(): readonly DependencyPath[] {
+    this.#paths ??= this.graph.paths(this.pkg);
+    return this.#paths;
+  }
+
+  get tree(): DependentsTree | null {
+    if (this.#tree === undefined) this.#tree = this.withoutTrees ? null : this.graph.tree(this.pkg);
+    return this.#tree;
+  }
+}
+
+/** A finding whose `paths` and `tree` read through to the package's shared, lazy context. */
+function withContext<T extends object>(
+  fields: T,
+  ctx: FindingContext,
+): T & { package: AuditedPackage; paths: readonly DependencyPath[]; tree: DependentsTree | null } {
+  return Object.defineProperties(fields, {
+    package: { value: ctx.pkg, enumerable: true },
+    paths: { get: () => ctx.paths, enumerable: true },
+    tree: { get: () => ctx.tree, enumerable: true },
+  }) as T & {
+    package: AuditedPackage;
+    paths: readonly DependencyPath[];
+    tree: DependentsTree | null;
+  };
+}
+
 export function auditPackages(
   db: Database,
   input: AuditInput,
@@ -92,11 +130,17 @@ export function auditPackages(
   const vulnerabilities: Vulnerability[] = [];
   const warnings: Warning[] = [];
   const ignored: IgnoredFinding[] = [];
-  const context = (pkg: AuditedPackage) => ({
-    package: pkg,
-    paths: input.graph.paths(pkg),
-    tree: opts.withoutTrees ? null : input.graph.tree(pkg),
-  });
+  // Paths and trees are walks over the whole graph: computed when a renderer first asks, and
+  // once per package however many findings it has.
+  const contexts = new Map<AuditedPackage, FindingContext>();
+  const context = (pkg: AuditedPackage): FindingContext => {
+    let found = contexts.get(pkg);
+    if (!found) {
+      found = new FindingContext(pkg, input.graph, opts.withoutTrees === true);
+      contexts.set(pkg, found);
+    }
+    return found;
+  };
 
   for (const pkg of input.packages) {
     // Path, git, workspace and alternative-registry packages are never matched (§2 step 1).
@@ -111,25 +155,22 @@ export function auditPackages(
         continue;
       }
       if (kind === null) {
-        vulnerabilities.push({ advisory, ...context(pkg) });
+        vulnerabilities.push(withContext({ advisory }, context(pkg)));
       } else {
         const warningKind = kind as WarningKind;
-        warnings.push({
-          kind: warningKind,
-          advisory,
-          denied: denied.has(warningKind),
-          ...context(pkg),
-        });
+        warnings.push(
+          withContext(
+            { kind: warningKind, advisory, denied: denied.has(warningKind) },
+            context(pkg),
+          ),
+        );
       }
     }
   }
   for (const pkg of input.yanked ?? []) {
-    warnings.push({
-      kind: "yanked",
-      advisory: null,
-      denied: denied.has("yanked"),
-      ...context(pkg),
-    });
+    warnings.push(
+      withContext({ kind: "yanked", advisory: null, denied: denied.has("yanked") }, context(pkg)),
+    );
   }
 
   const provenance = db.provenance;
