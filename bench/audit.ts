@@ -12,7 +12,7 @@ import { formatMiB, formatMs, median } from "./stats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
-const cli = join(repo, "dist", "cratesec.mjs");
+const cli = join(repo, "dist", "cratesec.cjs");
 const rssReporter = join(here, "rss-reporter.js");
 
 function argValue(args: string[], name: string): string | undefined {

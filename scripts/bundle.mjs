@@ -1,20 +1,23 @@
-// Bundles the compiled CLI into one ES module (dist/cratesec.mjs). Loading one file instead of
-// ~150 small modules cuts start-up from ~290 ms to ~120 ms on a 2-core machine, which is most
-// of an audit's wall time.
-import { chmodSync } from "node:fs";
+// Builds the `cratesec` executable from the tsc output:
+// - dist/cratesec-bundle.cjs: the whole CLI in one CommonJS file. Loading one file instead of
+//   ~200 small ES modules cuts start-up from ~290 ms to ~150 ms on a 2-core machine.
+// - dist/cratesec.cjs: a small launcher that runs the bundle through V8's code cache (another
+//   ~15–20 ms off every run after the first).
+import { chmodSync, copyFileSync } from "node:fs";
 import { build } from "esbuild";
 
-const outfile = "dist/cratesec.mjs";
 await build({
   entryPoints: ["dist/src/cli/main.js"],
-  outfile,
+  outfile: "dist/cratesec-bundle.cjs",
   bundle: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
-  // CommonJS dependencies (commander, ae-cvss-calculator) need `require` inside an ES module.
-  banner: { js: "import { createRequire as __cratesecRequire } from 'node:module'; const require = __cratesecRequire(import.meta.url);" },
   minify: true,
+  // The sources are ES modules; in the CommonJS bundle `import.meta.url` is the bundle's URL.
+  define: { "import.meta.url": "__cratesecModuleUrl" },
+  banner: { js: "const __cratesecModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: "warning",
 });
-chmodSync(outfile, 0o755);
+copyFileSync("scripts/launcher.cjs", "dist/cratesec.cjs");
+chmodSync("dist/cratesec.cjs", 0o755);

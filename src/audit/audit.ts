@@ -92,20 +92,41 @@ class FindingContext {
   }
 }
 
-/** A finding whose `paths` and `tree` read through to the package's shared, lazy context. */
-function withContext<T extends object>(
-  fields: T,
-  ctx: FindingContext,
-): T & { package: AuditedPackage; paths: readonly DependencyPath[]; tree: DependentsTree | null } {
-  return Object.defineProperties(fields, {
-    package: { value: ctx.pkg, enumerable: true },
-    paths: { get: () => ctx.paths, enumerable: true },
-    tree: { get: () => ctx.tree, enumerable: true },
-  }) as T & {
-    package: AuditedPackage;
-    paths: readonly DependencyPath[];
-    tree: DependentsTree | null;
-  };
+/** The package, paths and tree of a finding, read through to the package's shared context. */
+abstract class Finding {
+  constructor(protected readonly ctx: FindingContext) {}
+
+  get package(): AuditedPackage {
+    return this.ctx.pkg;
+  }
+
+  get paths(): readonly DependencyPath[] {
+    return this.ctx.paths;
+  }
+
+  get tree(): DependentsTree | null {
+    return this.ctx.tree;
+  }
+}
+
+class VulnerabilityFinding extends Finding implements Vulnerability {
+  constructor(
+    readonly advisory: Advisory,
+    ctx: FindingContext,
+  ) {
+    super(ctx);
+  }
+}
+
+class WarningFinding extends Finding implements Warning {
+  constructor(
+    readonly kind: WarningKind,
+    readonly advisory: Advisory | null,
+    readonly denied: boolean,
+    ctx: FindingContext,
+  ) {
+    super(ctx);
+  }
 }
 
 export function auditPackages(
@@ -155,22 +176,17 @@ export function auditPackages(
         continue;
       }
       if (kind === null) {
-        vulnerabilities.push(withContext({ advisory }, context(pkg)));
+        vulnerabilities.push(new VulnerabilityFinding(advisory, context(pkg)));
       } else {
         const warningKind = kind as WarningKind;
         warnings.push(
-          withContext(
-            { kind: warningKind, advisory, denied: denied.has(warningKind) },
-            context(pkg),
-          ),
+          new WarningFinding(warningKind, advisory, denied.has(warningKind), context(pkg)),
         );
       }
     }
   }
   for (const pkg of input.yanked ?? []) {
-    warnings.push(
-      withContext({ kind: "yanked", advisory: null, denied: denied.has("yanked") }, context(pkg)),
-    );
+    warnings.push(new WarningFinding("yanked", null, denied.has("yanked"), context(pkg)));
   }
 
   const provenance = db.provenance;

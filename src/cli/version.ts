@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 /**
  * cratesec's version from its package.json, found by walking up from this file: the CLI runs
- * both as compiled modules (dist/src/cli/) and as the single-file bundle (dist/cratesec.mjs).
+ * both as compiled modules (dist/src/cli/) and as the single-file bundle (dist/cratesec-bundle.cjs).
  */
 export function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

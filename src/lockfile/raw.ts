@@ -215,7 +215,22 @@ function skipBlank(text: string, i: number, end: number): number {
   return i;
 }
 
-export function readCargoSubset(text: string): RawDoc | null {
+/**
+ * A whole `[[package]]` block exactly as Cargo writes it: `name`, `version`, then optionally
+ * `source`, `checksum` (lowercase hex) and a multi-line `dependencies` list of one string per
+ * line. One sticky regex (native code) reads the block; a block of any other shape is left to
+ * the line loop. With control characters and backslashes already refused by `hasUnusualChars`,
+ * every string the classes allow is a TOML basic string whose value is its text.
+ */
+const PACKAGE_BLOCK =
+  /\[\[package\]\]\nname = "([^"\r\n]*)"\nversion = "([^"\r\n]*)"\n(?:source = "([^"\r\n]*)"\n)?(?:checksum = "([0-9a-f]{64})"\n)?(?:dependencies = \[\n((?: "[^"\r\n]*",\n)*)\]\n)?/y;
+
+/**
+ * Reads what Cargo writes, or returns null. `blocks` (default true) enables the whole-block
+ * fast path for `[[package]]` tables; without it every line goes through the line loop (the
+ * two give the same result, which the tests check).
+ */
+export function readCargoSubset(text: string, blocks = true): RawDoc | null {
   if (hasUnusualChars(text)) return null;
   // Plain objects (fast in V8) rather than smol-toml's null-prototype ones; `__proto__` is
   // refused below, so own-property reads give the same answers.
@@ -237,6 +252,59 @@ export function readCargoSubset(text: string): RawDoc | null {
   let pos = 0;
   let line = 0;
   for (;;) {
+    if (blocks && array === null && text.charCodeAt(pos) === OPEN) {
+      // Whole `[[package]]` blocks, one after another while they have Cargo's exact shape.
+      let matched = false;
+      for (;;) {
+        PACKAGE_BLOCK.lastIndex = pos;
+        const m = PACKAGE_BLOCK.exec(text);
+        if (m === null) break;
+        matched = true;
+        const t: RawTable = { name: m[1], version: m[2] };
+        let lines = 3;
+        const source = m[3];
+        if (source !== undefined) {
+          t.source = source;
+          lines++;
+        }
+        const checksum = m[4];
+        if (checksum !== undefined) {
+          t.checksum = checksum;
+          lines++;
+        }
+        const end = PACKAGE_BLOCK.lastIndex;
+        const deps = m[5];
+        if (deps !== undefined) {
+          // Items ` "…",\n` between `dependencies = [\n` and `]\n`.
+          const items: string[] = [];
+          const stop = end - 2;
+          let p = stop - deps.length;
+          while (p < stop) {
+            const close = text.indexOf('"', p + 2);
+            items.push(text.slice(p + 2, close));
+            p = close + 3;
+          }
+          t.dependencies = items;
+          lines += 2 + items.length;
+        }
+        if (packages.length === 0) top.package = packages;
+        packages.push(t);
+        packageLines.push(line + 1);
+        line += lines;
+        table = t;
+        pos = end;
+        // A blank line between blocks.
+        if (text.charCodeAt(pos) === LF) {
+          line++;
+          pos++;
+        }
+        if (text.charCodeAt(pos) !== OPEN) break;
+      }
+      if (matched) {
+        atTop = false;
+        continue;
+      }
+    }
     if (array !== null && !needComma && text.charCodeAt(pos) === SPACE) {
       // The usual array item, ` "name",` then LF: read it without the general line machinery.
       const nl = text.indexOf("\n", pos);

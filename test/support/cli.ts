@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "./paths.js";
 
-export const cliPath = join(repoRoot, "dist", "cratesec.mjs");
+export const cliPath = join(repoRoot, "dist", "cratesec.cjs");
 
 export interface CliResult {
   readonly code: number | null;
