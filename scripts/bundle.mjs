@@ -14,6 +14,8 @@ await build({
   format: "cjs",
   target: "node20",
   minify: true,
+  // Native addons and optional native drivers load from node_modules at run time.
+  external: ["better-sqlite3", "pg-native"],
   // The sources are ES modules; in the CommonJS bundle `import.meta.url` is the bundle's URL.
   define: { "import.meta.url": "__cratesecModuleUrl" },
   banner: { js: "const __cratesecModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
