@@ -297,3 +297,31 @@ describe("cratesec audit on the shared lockfiles", () => {
     }
   });
 });
+
+describe("cratesec audit on an OSV source", () => {
+  test("gives the same findings as the advisory-db it was exported from", () => {
+    const dir = sharedData("lockfiles");
+    const summary = (db: string, file: string): unknown => {
+      const r = runCli(["audit", "--db", db, "--no-yanked", "--json", "-f", join(dir, file)], {
+        env,
+      });
+      const json = JSON.parse(r.stdout);
+      return {
+        vulnerabilities: json.vulnerabilities.list.map(
+          (v: { advisory: { id: string } }) => v.advisory.id,
+        ),
+        warnings: Object.fromEntries(
+          Object.entries(json.warnings).map(([k, list]) => [
+            k,
+            (list as { advisory: { id: string } }[]).map((w) => w.advisory.id),
+          ]),
+        ),
+      };
+    };
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith(".lock"))
+      .slice(-4)) {
+      assert.deepEqual(summary(advisoryDbOsvDir, file), summary(advisoryDbDir, file), file);
+    }
+  });
+});
