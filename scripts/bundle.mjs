@@ -16,6 +16,9 @@ await build({
   minify: true,
   // Native addons and optional native drivers load from node_modules at run time.
   external: ["better-sqlite3", "pg-native"],
+  // The launcher runs the bundle as a vm.Script, which has no dynamic-import callback: turn
+  // `await import("better-sqlite3")` (the lazily loaded SQLite driver) into a require().
+  supported: { "dynamic-import": false },
   // The sources are ES modules; in the CommonJS bundle `import.meta.url` is the bundle's URL.
   define: { "import.meta.url": "__cratesecModuleUrl" },
   banner: { js: "const __cratesecModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

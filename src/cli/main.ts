@@ -2,6 +2,10 @@ import { Command, CommanderError } from "commander";
 import { registerAdvisoriesCommand } from "./advisories.js";
 import { registerAuditCommand } from "./audit.js";
 import { CliError, EXIT_ERROR } from "./errors.js";
+import { registerLogCommand } from "./log.js";
+import { registerServeCommand } from "./serve.js";
+import { registerTokenCommand } from "./token.js";
+import { registerUserCommand } from "./user.js";
 import { packageVersion } from "./version.js";
 
 function buildProgram(): Command {
@@ -12,6 +16,10 @@ function buildProgram(): Command {
     .exitOverride();
   registerAdvisoriesCommand(program);
   registerAuditCommand(program);
+  registerUserCommand(program);
+  registerTokenCommand(program);
+  registerLogCommand(program);
+  registerServeCommand(program);
   return program;
 }
 
