@@ -5,10 +5,12 @@
  */
 import { runAdvisoriesBench } from "./advisories.js";
 import { runAuditBench } from "./audit.js";
+import { runRegistryBench } from "./registry.js";
 
 const suites: Record<string, (args: string[]) => Promise<void>> = {
   advisories: runAdvisoriesBench,
   audit: runAuditBench,
+  registry: runRegistryBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -2,6 +2,7 @@
  * The registry's HTTP server (registry.md §5): sparse index, downloads and the cargo web API on
  * fastify, logging through pino. Every error is `{"errors":[{"detail":"…"}]}`.
  */
+import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import pino, { type Logger } from "pino";
 import {
@@ -15,7 +16,13 @@ import {
   splitPublishBody,
 } from "../publish/index.js";
 import { type CrateStorage, StorageError } from "../storage/index.js";
-import type { ApiToken, AuditQuery, RegistryStore } from "../store/index.js";
+import {
+  type ApiToken,
+  type AuditQuery,
+  canonicalCrateName,
+  type IndexFile,
+  type RegistryStore,
+} from "../store/index.js";
 import {
   exchangeOidcToken,
   generateToken,
@@ -61,6 +68,10 @@ export function indexPathOf(name: string): string {
   return `${n.slice(0, 2)}/${n.slice(2, 4)}/${n}`;
 }
 
+/** How long an index file may be served from memory without asking the store again. */
+const INDEX_CACHE_TTL_MS = 1000;
+const INDEX_CACHE_MAX_ENTRIES = 10_000;
+
 const WARNINGS_EMPTY = { invalid_categories: [], invalid_badges: [], other: [] as string[] };
 
 function etagMatches(header: string | undefined, etag: string): boolean {
@@ -97,6 +108,42 @@ function timeParam(value: unknown, what: string): number | undefined {
   const n = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(n)) throw new HttpError(400, `invalid \`${what}\`: expected a date`);
   return n;
+}
+
+/** How long a refused upload's connection keeps draining before it is closed (ms, bytes). */
+const LINGER_MS = 1000;
+const LINGER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A request refused before its body was read (a 413 for a too-large publish) is answered with
+ * `connection: close`. Closing a socket whose receive buffer still holds unread bytes makes the
+ * kernel send a RST, which can make the client drop the answer it has not read yet (cargo would
+ * report "connection reset" instead of the 413's message). Like nginx's lingering close: send
+ * the answer and a FIN, then read and discard what the client still sends, for at most
+ * LINGER_MS / LINGER_BYTES (nothing is buffered), before closing.
+ */
+function lingerOnClose(socket: Socket | null | undefined): void {
+  if (socket === null || socket === undefined || socket.destroyed) return;
+  const s = socket as Socket & { destroySoon?: () => void; cratesecLinger?: boolean };
+  if (s.cratesecLinger === true || typeof s.destroySoon !== "function") return;
+  s.cratesecLinger = true;
+  s.destroySoon = () => {
+    let drained = 0;
+    const done = () => {
+      clearTimeout(timer);
+      s.destroy();
+    };
+    const timer = setTimeout(done, LINGER_MS);
+    timer.unref();
+    s.on("data", (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > LINGER_BYTES) done();
+    });
+    s.once("end", done);
+    s.once("error", done);
+    s.end();
+    s.resume();
+  };
 }
 
 export async function createRegistryServer(
@@ -179,6 +226,7 @@ export async function createRegistryServer(
       void reply.header("www-authenticate", `Cargo login_url="${loginUrl()}"`);
     }
     for (const [k, v] of Object.entries(http.headers)) void reply.header(k, v);
+    if (!request.raw.complete) lingerOnClose(request.raw.socket);
     void reply.code(http.status).send(envelope(http.message));
   });
 
@@ -236,6 +284,39 @@ export async function createRegistryServer(
     return principal.user;
   };
 
+  // ----- index cache ----------------------------------------------------------------------------
+
+  // Index files (body + ETag) by canonical name. A publish, yank or unyank through this server
+  // drops the crate's entry once it has committed; a write by anyone else (another replica on the
+  // same PostgreSQL database, the CLI) is seen within INDEX_CACHE_TTL_MS. `indexGeneration`
+  // keeps a read that started before a write from caching what it read after that write's
+  // invalidation.
+  const indexCache = new Map<string, { file: IndexFile; at: number }>();
+  let indexGeneration = 0;
+  const invalidateIndex = (crate: string) => {
+    indexGeneration += 1;
+    indexCache.delete(canonicalCrateName(crate));
+  };
+  async function indexFile(name: string): Promise<IndexFile | null> {
+    const key = canonicalCrateName(name);
+    const hit = indexCache.get(key);
+    const t = performance.now();
+    if (hit !== undefined && t - hit.at < INDEX_CACHE_TTL_MS) return hit.file;
+    const generation = indexGeneration;
+    const file = await store.getIndexLines(name);
+    if (file === null) {
+      indexCache.delete(key);
+    } else if (generation === indexGeneration) {
+      if (indexCache.size >= INDEX_CACHE_MAX_ENTRIES) {
+        const oldest = indexCache.keys().next().value;
+        if (oldest !== undefined) indexCache.delete(oldest);
+      }
+      indexCache.delete(key);
+      indexCache.set(key, { file, at: t });
+    }
+    return file;
+  }
+
   // ----- health and index -----------------------------------------------------------------------
 
   app.get("/healthz", async () => {
@@ -255,7 +336,7 @@ export async function createRegistryServer(
     if (name === "" || indexPathOf(name) !== path.toLowerCase()) {
       throw new HttpError(404, "not found");
     }
-    const file = await store.getIndexLines(name);
+    const file = await indexFile(name);
     if (file === null || file.name.toLowerCase() !== name.toLowerCase()) {
       throw new HttpError(404, `crate \`${name}\` does not exist`);
     }
@@ -356,22 +437,24 @@ export async function createRegistryServer(
     // The file first: an index line never points at a missing file.
     await storage.put(checked.cksum, checked.crateBytes);
     const meta = checked.metadata;
-    const published = await store.createCrateVersion(
-      {
-        name: checked.name,
-        version: checked.version,
-        cksum: checked.cksum,
-        size: checked.size,
-        indexLine: checked.indexLineJson,
-        links: meta.links,
-        rustVersion: meta.rustVersion,
-        description: meta.description,
-        homepage: meta.homepage,
-        repository: meta.repository,
-        documentation: meta.documentation,
-      },
-      actorOf(principal, request),
-    );
+    const published = await store
+      .createCrateVersion(
+        {
+          name: checked.name,
+          version: checked.version,
+          cksum: checked.cksum,
+          size: checked.size,
+          indexLine: checked.indexLineJson,
+          links: meta.links,
+          rustVersion: meta.rustVersion,
+          description: meta.description,
+          homepage: meta.homepage,
+          repository: meta.repository,
+          documentation: meta.documentation,
+        },
+        actorOf(principal, request),
+      )
+      .finally(() => invalidateIndex(checked.name));
     request.log.info(
       { crate: published.crateName, version: checked.version, cksum: checked.cksum },
       "published",
@@ -389,8 +472,10 @@ export async function createRegistryServer(
     await requireOwner(principal, crate.name);
     await rateLimit(principal, "yank");
     const ctx = actorOf(principal, request);
-    if (yanked) await store.yank(crate.name, version, ctx);
-    else await store.unyank(crate.name, version, ctx);
+    await (yanked
+      ? store.yank(crate.name, version, ctx)
+      : store.unyank(crate.name, version, ctx)
+    ).finally(() => invalidateIndex(crate.name));
     return { ok: true };
   };
   app.delete("/api/v1/crates/:name/:version/yank", yankHandler(true));
