@@ -9,7 +9,15 @@ import { SemverError, Version } from "../semver/index.js";
 import { bytePosition, decodeText, formatSize } from "./bytes.js";
 import { LockfileError } from "./errors.js";
 import { type FormatVersion, Lockfile, type LockPackage, type UnusedPatch } from "./model.js";
-import { type RawDoc, type RawTable, readToml, readWithSmolToml, TomlSyntaxError } from "./raw.js";
+import { NameTable } from "./names.js";
+import {
+  isHex64At,
+  type RawDoc,
+  type RawTable,
+  readToml,
+  readWithSmolToml,
+  TomlSyntaxError,
+} from "./raw.js";
 import {
   parseSourceId,
   type SourceId,
@@ -23,7 +31,8 @@ export interface ParseOptions {
   readonly maxBytes?: number;
   /**
    * "auto" (default): the fast line reader for what Cargo writes, smol-toml for anything else;
-   * "smol-toml": always smol-toml (to compare the two; the results are the same).
+   * "smol-toml": the plain path, to compare with (the results are the same): always smol-toml,
+   * and every dependency entry resolved by the general lookup, without the shortcuts.
    */
   readonly reader?: "auto" | "smol-toml";
 }
@@ -33,21 +42,16 @@ export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 export const NEWEST_FORMAT_VERSION = 4;
 
 const CHECKSUM_PREFIX = "checksum ";
-/** A SHA-256 in hex, as cargo-lock's `Checksum::from_str` accepts it. (A loop: cheaper than a
- * regex call for hundreds of short strings.) */
+function isV1ChecksumKey(key: string): boolean {
+  return key.slice(0, CHECKSUM_PREFIX.length) === CHECKSUM_PREFIX;
+}
+/** A SHA-256 in hex, as cargo-lock's `Checksum::from_str` accepts it. */
 function isHex64(s: string): boolean {
-  if (s.length !== 64) return false;
-  for (let i = 0; i < 64; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))) {
-      return false;
-    }
-  }
-  return true;
+  return isHex64At(s, 0, s.length);
 }
 
 /** Versions are immutable, and the same few thousand recur across lockfiles. */
-const versionCache = new Map<string, Version>();
+let versionCache = new NameTable<Version>();
 const VERSION_CACHE_LIMIT = 50_000;
 /** Top-level keys of a Cargo.toml that a Cargo.lock never has. */
 const MANIFEST_KEYS = [
@@ -139,7 +143,7 @@ export function parseLockfile(text: string, path: string, options: ParseOptions 
     }
     throw e;
   }
-  return new Builder(text, path, raw).build();
+  return new Builder(text, path, raw, options.reader !== "smol-toml").build();
 }
 
 function looksLikeLockfile(text: string): boolean {
@@ -154,6 +158,10 @@ interface Entry {
   versionText: string;
   dependencies: readonly string[];
   replace: string | null;
+  /** The next package of the same name, in file order. */
+  next: Entry | null;
+  /** 1 + the index of the last package found to depend on this one (0: none yet). */
+  dependedOnBy: number;
 }
 
 type MutablePackage = {
@@ -173,7 +181,10 @@ class Builder {
   private readonly top: RawTable;
   private readonly sources = new Map<string, SourceId>();
   private readonly locations = new Map<SourceId, string>();
-  private readonly byName = new Map<string, Entry[]>();
+  /** Packages by name, in file order. */
+  private readonly byName: NameTable<Entry>;
+  /** Dependency entries already resolved, by their text (`name`, `name version`, …). */
+  private resolved = new NameTable<MutablePackage>();
   private lineStarts: number[] | null = null;
   private lastSource: SourceId | null = null;
 
@@ -181,8 +192,12 @@ class Builder {
     private readonly text: string,
     private readonly path: string,
     private readonly raw: RawDoc,
+    /** Whether to take the shortcuts of `resolveDependency` (else the general lookup only). */
+    private readonly shortcuts = true,
   ) {
     this.top = raw.table;
+    const list = this.top.package;
+    this.byName = new NameTable(Array.isArray(list) ? list.length + 1 : 0);
   }
 
   build(): Lockfile {
@@ -192,7 +207,7 @@ class Builder {
     const metadataTable = this.metadataTable();
 
     let format: FormatVersion;
-    const v1Checksums = [...metadataTable.keys()].some((k) => k.startsWith(CHECKSUM_PREFIX));
+    const v1Checksums = [...metadataTable.keys()].some(isV1ChecksumKey);
     if (explicit !== null) format = explicit;
     else {
       const inline = entries.find((e) => e.pkg.checksum !== null);
@@ -206,10 +221,12 @@ class Builder {
       format = v1Checksums ? 1 : 2;
     }
 
-    for (const entry of entries) this.resolveDependencies(entry);
+    // Format 1 writes every entry with its version and source (none is a bare name).
+    if (format === 1) this.resolved = new NameTable(entries.length);
+    for (const entry of entries) this.resolveDependencies(entry, entries);
     const metadata = new Map<string, string>();
     for (const [k, v] of metadataTable) {
-      if (!k.startsWith(CHECKSUM_PREFIX)) metadata.set(k, v);
+      if (!isV1ChecksumKey(k)) metadata.set(k, v);
       else if (format === 1) this.applyV1Checksum(k, v);
     }
     this.assignKeys();
@@ -304,21 +321,21 @@ class Builder {
     const add = (t: unknown, line: number, what: string): void => {
       const entry = this.readEntry(t, line, what, entries.length);
       const pkg = entry.pkg;
-      const same = this.byName.get(pkg.name);
-      if (same === undefined) this.byName.set(pkg.name, [entry]);
-      else {
-        const first = same.find(
-          (o) => o.versionText === entry.versionText && this.sameIdentity(o.pkg.source, pkg.source),
-        );
-        if (first !== undefined) {
-          const from = pkg.source === null ? "" : ` from \`${pkg.source.raw}\``;
-          const where = first.pkg.line > 0 ? ` (first at line ${first.pkg.line})` : "";
-          throw this.error(
-            `package \`${pkg.name} ${entry.versionText}\`${from} is listed twice${where}`,
-            { line, col: 1 },
-          );
+      const first = this.byName.addIfAbsent(pkg.name, entry);
+      if (first !== undefined) {
+        let last = first;
+        for (let o: Entry | null = first; o !== null; o = o.next) {
+          if (o.versionText === entry.versionText && this.sameIdentity(o.pkg.source, pkg.source)) {
+            const from = pkg.source === null ? "" : ` from \`${pkg.source.raw}\``;
+            const where = o.pkg.line > 0 ? ` (first at line ${o.pkg.line})` : "";
+            throw this.error(
+              `package \`${pkg.name} ${entry.versionText}\`${from} is listed twice${where}`,
+              { line, col: 1 },
+            );
+          }
+          last = o;
         }
-        same.push(entry);
+        last.next = entry;
       }
       entries.push(entry);
     };
@@ -336,36 +353,54 @@ class Builder {
   }
 
   private readEntry(t: unknown, line: number, what: string, index: number): Entry {
-    const at = { line, col: 1 };
-    if (!isTable(t)) throw this.error(`${what} must be a table, found ${describe(t)}`, at);
-    const nameValue = get(t, "name");
-    if (nameValue === undefined) throw this.error(`${what} entry has no name`, at);
-    if (typeof nameValue !== "string") {
+    if (!isTable(t)) {
+      throw this.error(`${what} must be a table, found ${describe(t)}`, { line, col: 1 });
+    }
+    // Direct reads of the fixed keys (see `get`), checked in this order so that the first
+    // problem is the one reported.
+    const name = t.name;
+    if (typeof name !== "string") {
+      if (name === undefined) throw this.error(`${what} entry has no name`, { line, col: 1 });
       throw this.error(
-        `package name must be a string, found ${describe(nameValue)}`,
+        `package name must be a string, found ${describe(name)}`,
         this.fieldPosition(line, "name"),
       );
     }
-    const name = nameValue;
-    if (name === "" || /[\s()]/.test(name)) {
+    if (!this.raw.namesVerified && !isPackageName(name)) {
       throw this.error(`invalid package name \`${name}\``, this.fieldPosition(line, "name"));
     }
-    const versionText = this.stringField(t, "version", name, line);
-    if (versionText === undefined) throw this.error(`package \`${name}\` has no version`, at);
-    const version = this.version(versionText, name, line);
-    const sourceText = this.stringField(t, "source", name, line);
-    const source = sourceText === undefined ? null : this.source(sourceText, name, line);
-    const checksumText = this.stringField(t, "checksum", name, line);
-    if (checksumText !== undefined && !this.raw.checksumsVerified && !isHex64(checksumText)) {
-      throw this.error(
-        `package \`${name}\` has an invalid checksum \`${checksumText}\`: expected 64 hex digits (SHA-256)`,
-        this.fieldPosition(line, "checksum"),
-      );
+    const versionText = t.version;
+    if (typeof versionText !== "string") {
+      if (versionText === undefined) {
+        throw this.error(`package \`${name}\` has no version`, { line, col: 1 });
+      }
+      throw this.typeError(name, "version", versionText, line);
     }
-    const deps = get(t, "dependencies");
-    let dependencies: readonly string[] = [];
+    const version = this.version(versionText, name, line);
+    const sourceText = t.source;
+    let source: SourceId | null = null;
+    if (sourceText !== undefined) {
+      if (typeof sourceText !== "string") throw this.typeError(name, "source", sourceText, line);
+      source = this.source(sourceText, name, line);
+    }
+    const checksumText = t.checksum;
+    let checksum: string | null = null;
+    if (checksumText !== undefined) {
+      if (typeof checksumText !== "string") {
+        throw this.typeError(name, "checksum", checksumText, line);
+      }
+      if (!this.raw.checksumsVerified && !isHex64(checksumText)) {
+        throw this.error(
+          `package \`${name}\` has an invalid checksum \`${checksumText}\`: expected 64 hex digits (SHA-256)`,
+          this.fieldPosition(line, "checksum"),
+        );
+      }
+      checksum = checksumText;
+    }
+    const deps = t.dependencies;
+    let dependencies: readonly string[] = NO_STRINGS;
     if (deps !== undefined) {
-      if (!Array.isArray(deps) || deps.some((d) => typeof d !== "string")) {
+      if (!(this.raw.stringListsOnly ? Array.isArray(deps) : isStringList(deps))) {
         throw this.error(
           `package \`${name}\`: \`dependencies\` must be a list of strings, found ${describe(deps)}`,
           this.fieldPosition(line, "dependencies"),
@@ -373,25 +408,28 @@ class Builder {
       }
       dependencies = deps as string[];
     }
-    const replace = this.stringField(t, "replace", name, line) ?? null;
+    const replaceText = t.replace;
+    let replace: string | null = null;
+    if (replaceText !== undefined) {
+      if (typeof replaceText !== "string") throw this.typeError(name, "replace", replaceText, line);
+      replace = replaceText;
+    }
     const pkg: MutablePackage = {
       name,
       version,
       source,
-      checksum: checksumText ?? null,
+      checksum,
       dependencies: [],
       replace: null,
       line,
       index,
       key: "",
     };
-    return { pkg, versionText, dependencies, replace };
+    return { pkg, versionText, dependencies, replace, next: null, dependedOnBy: 0 };
   }
 
-  private stringField(t: RawTable, key: string, name: string, line: number): string | undefined {
-    const v = get(t, key);
-    if (v === undefined || typeof v === "string") return v;
-    throw this.error(
+  private typeError(name: string, key: string, v: unknown, line: number): LockfileError {
+    return this.error(
       `package \`${name}\`: \`${key}\` must be a string, found ${describe(v)}`,
       this.fieldPosition(line, key),
     );
@@ -402,8 +440,8 @@ class Builder {
     if (cached !== undefined) return cached;
     try {
       const v = Version.parse(text);
-      if (versionCache.size >= VERSION_CACHE_LIMIT) versionCache.clear();
-      versionCache.set(text, v);
+      if (versionCache.size >= VERSION_CACHE_LIMIT) versionCache = new NameTable<Version>();
+      versionCache.addIfAbsent(text, v);
       return v;
     } catch (e) {
       if (!(e instanceof SemverError)) throw e;
@@ -456,14 +494,45 @@ class Builder {
 
   // --- dependency entries -------------------------------------------------------------------
 
-  private resolveDependencies(entry: Entry): void {
+  private resolveDependencies(entry: Entry, entries: readonly Entry[]): void {
     const pkg = entry.pkg;
     const out = pkg.dependencies;
-    for (const text of entry.dependencies) {
-      const dep = this.resolveReference(text, pkg, "dependency");
-      if (!out.includes(dep)) out.push(dep);
+    const texts = entry.dependencies;
+    const mark = pkg.index + 1;
+    for (let i = 0; i < texts.length; i++) {
+      const dep = this.resolveDependency(texts[i] as string, pkg);
+      // Each dependency once, in the order of its first entry.
+      const e = entries[dep.index] as Entry;
+      if (e.dependedOnBy !== mark) {
+        e.dependedOnBy = mark;
+        out.push(dep);
+      }
     }
     if (entry.replace !== null) pkg.replace = this.resolveReference(entry.replace, pkg, "replace");
+  }
+
+  /**
+   * A `dependencies` entry. What it names depends on its text alone, so each text is resolved
+   * once. The usual ones are matched without `parseSpec` and `lookup`: a bare name that only
+   * one package has, or `name version` / `name version (source)` naming exactly one package's
+   * version and source (as written in its `source`).
+   */
+  private resolveDependency(text: string, pkg: MutablePackage): MutablePackage {
+    if (!this.shortcuts) return this.resolveReference(text, pkg, "dependency");
+    const named = this.byName.get(text);
+    if (named !== undefined && named.next === null) return named.pkg;
+    const known = this.resolved.get(text);
+    if (known !== undefined) return known;
+    let dep: MutablePackage | null = null;
+    if (named === undefined) {
+      // Names have no spaces: this is `name version…`, or names no package.
+      const sp = text.indexOf(" ");
+      const first = sp > 0 ? this.byName.get(text.slice(0, sp)) : undefined;
+      if (first !== undefined) dep = matchVersionAndSource(first, text, sp + 1);
+    }
+    if (dep === null) dep = this.resolveReference(text, pkg, "dependency");
+    this.resolved.addIfAbsent(text, dep);
+    return dep;
   }
 
   private resolveReference(text: string, pkg: MutablePackage, what: string): MutablePackage {
@@ -506,18 +575,19 @@ class Builder {
 
   /** Cargo's `lookup_id` (resolver/encode.rs), reporting instead of ignoring failures. */
   private lookup(spec: DependencySpec): Lookup {
-    const named = this.byName.get(spec.name);
-    if (named === undefined) return `names no package: the lockfile has no \`${spec.name}\``;
-    if (named.length === 1) {
+    const first = this.byName.get(spec.name);
+    if (first === undefined) return `names no package: the lockfile has no \`${spec.name}\``;
+    if (first.next === null) {
       // The common case: one package of that name, named exactly (sources are interned).
-      const only = (named[0] as Entry).pkg;
+      const only = first.pkg;
       if (
-        (spec.version === undefined || spec.version === (named[0] as Entry).versionText) &&
+        (spec.version === undefined || spec.version === first.versionText) &&
         (spec.source === undefined || spec.source === only.source)
       ) {
         return only;
       }
     }
+    const named = sameName(first);
     let candidates: Entry[];
     if (spec.version !== undefined) {
       candidates = named.filter((e) => e.versionText === spec.version);
@@ -632,7 +702,12 @@ class Builder {
   // --- keys ---------------------------------------------------------------------------------------
 
   private assignKeys(): void {
-    for (const entries of this.byName.values()) {
+    for (const first of this.byName.values()) {
+      if (first.next === null) {
+        first.pkg.key = `${first.pkg.name}@${first.versionText}`;
+        continue;
+      }
+      const entries = sameName(first);
       for (const e of entries) {
         const plain = `${e.pkg.name}@${e.versionText}`;
         const shared = entries.some((o) => o !== e && o.versionText === e.versionText);
@@ -723,8 +798,49 @@ class Builder {
   }
 }
 
+/**
+ * The one package named like `first` whose version is written at `text[at…]`, followed by the end of
+ * the text or by ` (SOURCE)` with its source exactly as the package's; null when there is not
+ * exactly one, or the source is written otherwise (`lookup` then decides). Versions have no
+ * spaces (they parsed as SemVer), so the version the entry names ends where a package's does.
+ */
+function matchVersionAndSource(first: Entry, text: string, at: number): MutablePackage | null {
+  let found: Entry | null = null;
+  for (let e: Entry | null = first; e !== null; e = e.next) {
+    const v = e.versionText;
+    const end = at + v.length;
+    // (`indexOf` at a position: `startsWith` compares slowly.)
+    if (text.indexOf(v, at) === at && (end === text.length || text.charCodeAt(end) === 0x20)) {
+      if (found !== null) return null;
+      found = e;
+    }
+  }
+  if (found === null) return null;
+  const end = at + found.versionText.length;
+  if (end === text.length) return found.pkg;
+  // ` (SOURCE)`: the package's own source, as written in its `source`.
+  const source = found.pkg.source;
+  if (
+    source === null ||
+    text.length !== end + 3 + source.raw.length ||
+    text.charCodeAt(end + 1) !== 0x28 ||
+    text.charCodeAt(text.length - 1) !== 0x29 ||
+    text.indexOf(source.raw, end + 2) !== end + 2
+  ) {
+    return null;
+  }
+  return found.pkg;
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The packages named like `first`, in file order. */
+function sameName(first: Entry): Entry[] {
+  const out: Entry[] = [];
+  for (let e: Entry | null = first; e !== null; e = e.next) out.push(e);
+  return out;
 }
 
 function versionsOf(entries: readonly Entry[]): string {
@@ -734,6 +850,25 @@ function versionsOf(entries: readonly Entry[]): string {
 
 function sourcesOf(entries: readonly Entry[]): string {
   return [...new Set(entries.map((e) => e.pkg.source?.raw ?? "a path"))].join(", ");
+}
+
+const NO_STRINGS: readonly string[] = [];
+
+/** Not empty, and no whitespace or parentheses (which would break `name version (source)`). */
+function isPackageName(name: string): boolean {
+  if (name === "") return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    // Only these can be whitespace or a parenthesis; the regex decides for them.
+    if (c <= 0x29 || c >= 0x80) return !/[\s()]/.test(name);
+  }
+  return true;
+}
+
+function isStringList(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string") return false;
+  return true;
 }
 
 function isTable(v: unknown): v is RawTable {

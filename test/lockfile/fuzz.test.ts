@@ -1,6 +1,8 @@
 /**
- * Mutated real lockfiles: the parser only ever throws LockfileError, and the fast line reader
- * agrees with smol-toml on every input it accepts (so it may only speed things up).
+ * Mutated real lockfiles: the parser only ever throws LockfileError; the line reader, with and
+ * without its whole-block fast path, agrees with smol-toml on every input it accepts (so it may
+ * only speed things up), and what it claims to have verified holds; and the parse, with its
+ * shortcuts, gives what the plain path (smol-toml, general dependency lookup) gives.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -11,7 +13,7 @@ import {
   parseLockfile,
   parseLockfileBytes,
 } from "../../src/lockfile/index.js";
-import { readCargoSubset, readWithSmolToml } from "../../src/lockfile/raw.js";
+import { type RawDoc, readCargoSubset, readWithSmolToml } from "../../src/lockfile/raw.js";
 import { plain, sharedLockfiles } from "./helpers.js";
 
 /** One seed per format version, the smaller files (quick runs), plus a git source (format 1). */
@@ -58,6 +60,10 @@ const CHARS = [
   "{",
   "}",
   '"""',
+  "\u00a0",
+  "_",
+  "G",
+  "A",
 ];
 
 const LINES = [
@@ -87,6 +93,32 @@ const LINES = [
   "version = 03",
   "version = 4 # comment",
   'name = "a" # comment',
+  // At the edges of the whole-block fast path: what it must leave to the line loop.
+  'name = ""',
+  'name = "a b"',
+  'name = "a(b"',
+  'name = "a\tb"',
+  'version = "1.0.0\t"',
+  `checksum = "${"A".repeat(64)}"`,
+  `checksum = "${"a".repeat(63)}"`,
+  `checksum = "${"g".repeat(64)}"`,
+  `checksum = "${"0".repeat(65)}"`,
+  'checksum = ""',
+  "dependencies = []",
+  "dependencies = [",
+  ' "serde",',
+  ' "a b c d",',
+  ' "",',
+  'source = "registry+https://github.com/rust-lang/crates.io-index"',
+  'source = "registry+https://github.com/rust-lang/crates.io-index/"',
+  ' "serde 1.0.0 (registry+https://github.com/rust-lang/crates.io-index/)",',
+  "[[package]]  ",
+  " [[package]]",
+  // Valid almost anywhere, and no longer a block as Cargo writes it.
+  "# comment",
+  "  ",
+  "\t# indented comment",
+  'name =  "a"',
   "",
 ];
 
@@ -110,12 +142,29 @@ const TOKENS = [
   "#",
 ];
 
+/** Ways to write a [[package]] block that the whole-block regex does not take. */
+const RESTYLES: readonly ((block: string) => string)[] = [
+  (b) => b.replace("\n", "\n# comment\n"),
+  (b) => b.replace(/"\n/, '" \n'),
+  (b) => b.replace(" = ", "="),
+  (b) => b.replace(/\n(?=version)/, "\n\n"),
+  (b) => b.replace(/(source = .*\n)(checksum = .*\n)/, "$2$1"),
+  (b) => b.replace(/checksum = "(\w+)"/, (_, c: string) => `checksum = "${c.toUpperCase()}"`),
+  (b) => b.replace(/"\n\]/, '"\n  ]'),
+  (b) => b.replace(/\[\n "/, '[ "'),
+  (b) => b.replace(/",\n\]/, '"\n]'),
+  (b) => `${b}\nreplace = "x 1.0.0"`,
+  (b) => b.replace("registry+", "sparse+"),
+  (b) => b.replace(/name = "[^"]*"/, 'name = "é"'),
+];
+
 type Mutation =
   | { kind: "token"; token: string; at: number; text: string }
   | { kind: "delete-line" | "duplicate-line" | "truncate" | "delete-char"; at: number }
   | { kind: "swap-lines"; at: number; other: number }
   | { kind: "replace-char" | "insert-char"; at: number; text: string }
-  | { kind: "insert-line"; at: number; text: string };
+  | { kind: "insert-line"; at: number; text: string }
+  | { kind: "restyle"; at: number; style: number };
 
 const at = fc.nat();
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
@@ -131,6 +180,11 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   }),
   fc.record({ kind: fc.constant("insert-line"), at, text: fc.constantFrom(...LINES) }),
   fc.record({
+    kind: fc.constant("restyle"),
+    at,
+    style: fc.integer({ min: 0, max: RESTYLES.length - 1 }),
+  }),
+  fc.record({
     kind: fc.constant("token"),
     token: fc.constantFrom(...TOKENS),
     at,
@@ -140,6 +194,24 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 
 function mutate(text: string, m: Mutation): string {
   if (text.length === 0) return text;
+  if (m.kind === "restyle") {
+    // One [[package]] block rewritten in a way Cargo does not write (mostly still valid TOML),
+    // so that the block path leaves it to the line loop in the middle of the file.
+    const starts: number[] = [];
+    for (
+      let k = text.indexOf("[[package]]\n");
+      k !== -1;
+      k = text.indexOf("[[package]]\n", k + 1)
+    ) {
+      starts.push(k);
+    }
+    if (starts.length === 0) return text;
+    const start = starts[m.at % starts.length] as number;
+    let end = text.indexOf("\n\n", start);
+    if (end === -1) end = text.length;
+    const block = (RESTYLES[m.style] as (b: string) => string)(text.slice(start, end));
+    return text.slice(0, start) + block + text.slice(end);
+  }
   if (m.kind === "token") {
     // Replace (or delete) the token's n-th occurrence: hits the structure far more often.
     const starts: number[] = [];
@@ -189,6 +261,44 @@ function outcome(text: string, reader: "auto" | "smol-toml"): Lockfile | Lockfil
   }
 }
 
+/** Whether any table (at any depth) has a string `name`. */
+function hasName(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasName);
+  if (v === null || typeof v !== "object") return false;
+  return typeof (v as Record<string, unknown>).name === "string" || Object.values(v).some(hasName);
+}
+
+/** What the line reader says it verified holds, for the tables the parser reads. */
+function checkClaims(raw: RawDoc): void {
+  const top = raw.table as Record<string, unknown>;
+  const patch = top.patch as Record<string, unknown> | undefined;
+  const tables = [
+    ...(Array.isArray(top.package) ? top.package : []),
+    ...(top.root !== undefined ? [top.root] : []),
+    ...(patch !== undefined && Array.isArray(patch.unused) ? patch.unused : []),
+  ] as Record<string, unknown>[];
+  for (const t of tables) {
+    if (raw.namesVerified && typeof t.name === "string") {
+      assert.ok(t.name !== "" && !/[\s()]/.test(t.name), `unverified name ${t.name}`);
+    }
+  }
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      const ofTables = v === top.package || v === patch?.unused;
+      if (raw.stringListsOnly && !ofTables) assert.ok(v.every((x) => typeof x === "string"));
+      v.forEach(walk);
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "checksum" && typeof x === "string" && raw.checksumsVerified) {
+          assert.match(x, /^[0-9a-fA-F]{64}$/);
+        }
+        walk(x);
+      }
+    }
+  };
+  walk(top);
+}
+
 function summary(r: Lockfile | LockfileError): unknown {
   if (r instanceof LockfileError) return String(r);
   return {
@@ -203,6 +313,8 @@ describe("robustness (fast-check)", () => {
   it("throws only LockfileError, and the line reader agrees with smol-toml", () => {
     let accepted = 0;
     let fast = 0;
+    let blocksOnly = 0;
+    let mixed = 0;
     fc.assert(
       fc.property(
         // Seeds by index, so that a counterexample stays short.
@@ -211,8 +323,23 @@ describe("robustness (fast-check)", () => {
         (seed, ms) => {
           const text = ms.reduce(mutate, (SEEDS[seed] as { text: string }).text);
           const raw = readCargoSubset(text);
-          if (raw !== null) {
+          const lines = readCargoSubset(text, false);
+          // The block fast path changes nothing: same answer as the line loop alone.
+          assert.equal(raw === null, lines === null, "the block path and the line loop disagree");
+          if (raw !== null && lines !== null) {
             fast++;
+            // namesVerified is set only when the block path read every name.
+            if (raw.namesVerified) blocksOnly++;
+            else mixed++;
+            if (hasName(lines.table)) assert.equal(lines.namesVerified, false);
+            assert.deepEqual(plain(raw.table), plain(lines.table));
+            assert.deepEqual(raw.packageLines, lines.packageLines);
+            assert.deepEqual(raw.patchLines, lines.patchLines);
+            assert.equal(raw.rootLine, lines.rootLine);
+            assert.equal(raw.metadataLine, lines.metadataLine);
+            assert.equal(raw.checksumsVerified, lines.checksumsVerified);
+            assert.equal(raw.stringListsOnly, lines.stringListsOnly);
+            checkClaims(raw);
             let slow: ReturnType<typeof readWithSmolToml>;
             try {
               slow = readWithSmolToml(text);
@@ -244,6 +371,9 @@ describe("robustness (fast-check)", () => {
     );
     // The mutations must exercise both readers and both outcomes.
     assert.ok(fast > 100, `line reader used ${fast} times`);
+    // Both every package by the block path, and some by the line loop after a block gave up.
+    assert.ok(blocksOnly > 50, `block path alone ${blocksOnly} times`);
+    assert.ok(mixed > 50, `line loop for some package ${mixed} times`);
     assert.ok(accepted > 50, `only ${accepted} mutants parsed`);
   });
 

@@ -193,6 +193,15 @@ describe("shared lockfiles", () => {
       it("reads the same with the line reader and with smol-toml", () => {
         const fast = readCargoSubset(f.text);
         assert.ok(fast !== null, "the line reader gave up on a file Cargo wrote");
+        // Every package of a file Cargo wrote is read by the whole-block path (the line loop
+        // would have left the names unverified), and the line loop alone reads the same.
+        assert.ok(fast.namesVerified, "a package was not read by the block path");
+        assert.ok(fast.checksumsVerified && fast.stringListsOnly);
+        const lines = readCargoSubset(f.text, false);
+        assert.ok(lines !== null);
+        assert.deepEqual(plain(fast.table), plain(lines.table));
+        assert.deepEqual(fast.packageLines, lines.packageLines);
+        assert.equal(fast.metadataLine, lines.metadataLine);
         const slow = readWithSmolToml(f.text);
         assert.deepEqual(plain(fast.table), plain(slow.table));
         assert.deepEqual(fast.packageLines, slow.packageLines);
