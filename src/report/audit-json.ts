@@ -9,6 +9,8 @@
  * - a top-level `cratesec` object: `ignored` (findings an ignore entry suppressed),
  *   `unused_ignores`, `expired_ignores` and `notices`.
  */
+
+import type { Advisory } from "../advisory/model.js";
 import type { IgnoreEntry } from "../audit/config.js";
 import type {
   AuditedPackage,
@@ -122,7 +124,69 @@ export function auditReportJson(report: AuditReport): Record<string, unknown> {
   };
 }
 
-/** `--format json`: one line, then `\n` (cargo-audit 0.22.1+). */
+/**
+ * The serialised advisory parts of a finding. Advisories are immutable and recur across the
+ * reports of a batch (and across findings of one report), and their long descriptions are most
+ * of the JSON, so each is serialised once.
+ */
+interface AdvisoryJsonText {
+  readonly metadata: string;
+  readonly versions: string;
+  readonly affected: string;
+}
+const advisoryTexts = new WeakMap<Advisory, AdvisoryJsonText>();
+
+function advisoryText(advisory: Advisory): AdvisoryJsonText {
+  let text = advisoryTexts.get(advisory);
+  if (!text) {
+    text = {
+      metadata: JSON.stringify(advisoryMetadataJson(advisory)),
+      versions: JSON.stringify(versionsJson(advisory)),
+      affected: JSON.stringify(affectedJson(advisory.affected)),
+    };
+    advisoryTexts.set(advisory, text);
+  }
+  return text;
+}
+
+function vulnerabilityText(v: Vulnerability): string {
+  const a = advisoryText(v.advisory);
+  return (
+    `{"advisory":${a.metadata},"versions":${a.versions},"affected":${a.affected},` +
+    `"package":${JSON.stringify(packageJson(v.package))},"dependency_paths":${JSON.stringify(pathsJson(v.paths))}}`
+  );
+}
+
+function warningText(w: Warning): string {
+  const a = w.advisory ? advisoryText(w.advisory) : null;
+  return (
+    `{"kind":${JSON.stringify(w.kind)},"package":${JSON.stringify(packageJson(w.package))},` +
+    `"advisory":${a?.metadata ?? "null"},"affected":${a?.affected ?? "null"},"versions":${a?.versions ?? "null"},` +
+    `"dependency_paths":${JSON.stringify(pathsJson(w.paths))}}`
+  );
+}
+
+/**
+ * `--format json`: one line, then `\n` (cargo-audit 0.22.1+). Byte for byte
+ * `JSON.stringify(auditReportJson(report))` (a test holds it to that), assembled from cached
+ * advisory texts so batch audits do not re-serialise the same descriptions.
+ */
 export function renderAuditJson(report: AuditReport): string {
-  return `${JSON.stringify(auditReportJson(report))}\n`;
+  // The small parts come from the object form, so the two cannot drift apart.
+  const { database, lockfile, settings, cratesec } = auditReportJson({
+    ...report,
+    vulnerabilities: [],
+    warnings: [],
+  });
+  const warningGroups = [...warningsByKind(report.warnings)].map(
+    ([kind, list]) => `${JSON.stringify(kind)}:[${list.map(warningText).join(",")}]`,
+  );
+  const found = report.vulnerabilities.length > 0;
+  return (
+    `{"database":${JSON.stringify(database)},"lockfile":${JSON.stringify(lockfile)},` +
+    `"settings":${JSON.stringify(settings)},` +
+    `"vulnerabilities":{"found":${found},"count":${report.vulnerabilities.length},` +
+    `"list":[${report.vulnerabilities.map(vulnerabilityText).join(",")}]},` +
+    `"warnings":{${warningGroups.join(",")}},"cratesec":${JSON.stringify(cratesec)}}\n`
+  );
 }

@@ -9,6 +9,7 @@ import { lockfileAuditInput } from "../../src/audit/lockfile-input.js";
 import { type AuditReport, auditFailed } from "../../src/audit/report.js";
 import { type Database, loadDatabase } from "../../src/database/index.js";
 import { parseLockfile } from "../../src/lockfile/index.js";
+import { auditReportJson, renderAuditJson } from "../../src/report/audit-json.js";
 import { advisoryDbDir, advisoryDbOsvDir, sharedData } from "../support/paths.js";
 import { loadOsvOracle, oracleFindings } from "./oracle.js";
 
@@ -176,5 +177,20 @@ describe("audit rules", () => {
     const line = report.vulnerabilities[0]?.package.line as number;
     assert.equal(lines[line - 1], "[[package]]");
     assert.equal(lines[line], 'name = "abi_stable"');
+  });
+});
+
+describe("JSON rendering", () => {
+  test("the assembled report is byte for byte JSON.stringify of the object form, on every shared lockfile", () => {
+    for (const file of lockfiles) {
+      const report = audit(readFileSync(join(lockDir, file), "utf8"), {
+        deny: ["warnings"],
+        ignore: [{ id: "RUSTSEC-2020-0071", reason: "r", until: null, origin: "t" }],
+      });
+      const expected = `${JSON.stringify(auditReportJson(report))}\n`;
+      assert.equal(renderAuditJson(report), expected, file);
+      // A second rendering (served from the per-advisory cache) is the same.
+      assert.equal(renderAuditJson(report), expected, file);
+    }
   });
 });
