@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAdvisoriesCommand } from "./advisories.js";
 import { registerAuditCommand } from "./audit.js";
+import { registerCrateCommand } from "./crate.js";
 import { CliError, EXIT_ERROR } from "./errors.js";
 import { registerLogCommand } from "./log.js";
 import { registerServeCommand } from "./serve.js";
@@ -18,6 +19,7 @@ function buildProgram(): Command {
   registerAuditCommand(program);
   registerUserCommand(program);
   registerTokenCommand(program);
+  registerCrateCommand(program);
   registerLogCommand(program);
   registerServeCommand(program);
   return program;
