@@ -40,6 +40,7 @@ import {
   type RegistryServerConfig,
 } from "./config.js";
 import { envelope, fromStoreError, HttpError } from "./http-error.js";
+import { registerTrustedPublisherRoutes } from "./trusted-publishers.js";
 
 export interface RegistryServerOptions {
   readonly store: RegistryStore;
@@ -701,6 +702,8 @@ export async function createRegistryServer(
     if (token === null) throw new HttpError(400, "JWT has already been used");
     return { token: exchanged.token };
   });
+
+  registerTrustedPublisherRoutes(app, { store, now });
 
   // ----- admin ----------------------------------------------------------------------------------
 
