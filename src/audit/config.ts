@@ -5,7 +5,7 @@
  */
 import { parse as parseToml, TomlError } from "smol-toml";
 import type { Severity } from "../advisory/model.js";
-import { LocatedError } from "../diagnostics/diagnostic.js";
+import { FileError } from "../diagnostics/diagnostic.js";
 import { tomlKeyLine } from "./toml-position.js";
 
 export type InformationalWarningKind = "notice" | "unmaintained" | "unsound";
@@ -64,19 +64,11 @@ export function defaultAuditConfig(): AuditConfig {
   };
 }
 
-export class ConfigError extends LocatedError {
-  constructor(
-    readonly path: string,
-    message: string,
-    line = 0,
-    col = 0,
-  ) {
-    super(message, line, col);
+/** A config file that cannot be used; `String(err)` is `path:line:col: message`. */
+export class ConfigError extends FileError {
+  constructor(path: string, message: string, line = 0, col = 0) {
+    super(path, message, line, col);
     this.name = "ConfigError";
-  }
-
-  override toString(): string {
-    return `${this.path}${this.line > 0 ? `:${this.line}:${Math.max(this.col, 1)}` : ""}: ${this.message}`;
   }
 }
 
@@ -101,11 +93,10 @@ export function isValidDate(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-/** Parses the text of an `audit.toml`; `path` is used in errors. Throws ConfigError. */
-export function parseAuditConfig(text: string, path: string): AuditConfig {
-  let doc: Record<string, unknown>;
+/** Parses a config file's TOML; syntax errors become ConfigErrors at smol-toml's line and column. */
+export function parseConfigToml(text: string, path: string): Record<string, unknown> {
   try {
-    doc = parseToml(text) as Record<string, unknown>;
+    return parseToml(text) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof TomlError) {
       throw new ConfigError(
@@ -117,6 +108,11 @@ export function parseAuditConfig(text: string, path: string): AuditConfig {
     }
     throw new ConfigError(path, `invalid TOML: ${(err as Error).message}`);
   }
+}
+
+/** Parses the text of an `audit.toml`; `path` is used in errors. Throws ConfigError. */
+export function parseAuditConfig(text: string, path: string): AuditConfig {
+  const doc = parseConfigToml(text, path);
   const fail = (section: string, key: string, message: string): never => {
     throw new ConfigError(path, message, tomlKeyLine(text, section, key), 1);
   };

@@ -39,3 +39,27 @@ export class LocatedError extends Error {
     this.name = "LocatedError";
   }
 }
+
+/**
+ * A LocatedError in a named file. `message` is the reason alone; `toString()` gives
+ * `path:line:col: message` (or `path: message` for the whole file).
+ */
+export class FileError extends LocatedError {
+  constructor(
+    readonly path: string,
+    message: string,
+    line = 0,
+    col = 0,
+  ) {
+    super(message, line, col);
+    this.name = "FileError";
+  }
+
+  override toString(): string {
+    return `${this.path}${this.line > 0 ? `:${this.line}:${Math.max(this.col, 1)}` : ""}: ${this.message}`;
+  }
+
+  toDiagnostic(): Diagnostic {
+    return diagnostic(this.path, this.line, this.col, this.message);
+  }
+}

@@ -35,8 +35,7 @@
  * jwks_url = "https://token.actions.githubusercontent.com/.well-known/jwks"   # or an inline `jwks`
  * ```
  */
-import { parse as parseToml, TomlError } from "smol-toml";
-import { ConfigError } from "../audit/config.js";
+import { ConfigError, parseConfigToml } from "../audit/config.js";
 import { tomlKeyLine } from "../audit/toml-position.js";
 import { CRATES_IO_INDEX_URL, DEFAULT_PUBLISH_CONFIG } from "./publish/config.js";
 
@@ -175,20 +174,7 @@ function arrayTableKeyLine(text: string, section: string, index: number, key: st
  * (`String(err)` is `path:line:col: message`).
  */
 export function parseRegistryConfig(text: string, path: string): RegistryConfig {
-  let doc: Table;
-  try {
-    doc = parseToml(text) as Table;
-  } catch (err) {
-    if (err instanceof TomlError) {
-      throw new ConfigError(
-        path,
-        `invalid TOML: ${err.message.split("\n")[0]}`,
-        err.line,
-        err.column,
-      );
-    }
-    throw new ConfigError(path, `invalid TOML: ${(err as Error).message}`);
-  }
+  const doc = parseConfigToml(text, path) as Table;
   const lineOf = (section: string, key: string): number => {
     if (key === "") {
       const dot = section.lastIndexOf(".");
