@@ -12,20 +12,8 @@
  * they settle). Every change a stamp must reveal therefore happens well over a second after the
  * stamp was taken, and the millisecond times of a plain (not bigint) stat are ample.
  */
-import { createHash } from "node:crypto";
-import { type BigIntStats, type Stats, statSync } from "node:fs";
-import type { Listing } from "./layout.js";
+import { type Stats, statSync } from "node:fs";
 import { racySettledBeforeMs } from "./racy.js";
-
-/** The fingerprint `load.ts` reports for the file versions it read. */
-export function fileStamp(rel: string, s: BigIntStats | undefined): string {
-  return s ? `${rel}\0${s.size}\0${s.mtimeNs}\0${s.ctimeNs}\0${s.ino}` : `${rel}\0gone`;
-}
-
-export function fingerprint(listing: Listing, stamps: readonly string[]): string {
-  const text = `${listing.shape.join("\n")}\n--\n${stamps.join("\n")}`;
-  return createHash("sha256").update(text).digest("hex");
-}
 
 /** Numbers per stamp: mtime, ctime (ms), inode, device, size, mode. */
 export const STAMP_SIZE = 6;

@@ -8,7 +8,6 @@ import { parseAdvisoryFile } from "../advisory/parse.js";
 import { checkAdvisoryPath } from "../advisory/path-rules.js";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import { Database } from "./database.js";
-import { fileStamp, fingerprint } from "./fingerprint.js";
 import { DRAFT_ID } from "./ids.js";
 import { type Listing, listDatabaseDir } from "./layout.js";
 import { type KeyPos, locateKey } from "./locate.js";
@@ -31,8 +30,6 @@ export interface LoadDirOptions {
 /** A load plus what the compiled cache needs to store and validate it. */
 export interface DetailedLoad extends LoadResult {
   readonly listing: Listing;
-  /** Fingerprint of exactly the file versions that were read. */
-  readonly fingerprint: string;
   readonly advisories: readonly { readonly advisory: Advisory; readonly rel: string }[];
   /** Files changed too recently for their stamp to prove a later edit (see racy.ts). */
   readonly racy: readonly RacyFile[];
@@ -51,7 +48,6 @@ export function loadDirDetailed(
   listing: Listing = listDatabaseDir(dir),
 ): DetailedLoad {
   const diagnostics: Diagnostic[] = [...listing.diagnostics];
-  const stamps: string[] = [];
   const loaded: { advisory: Advisory; rel: string }[] = [];
   const seen = new Map<string, string>();
   const racy: RacyFile[] = [];
@@ -59,7 +55,6 @@ export function loadDirDetailed(
 
   for (const file of listing.files) {
     const read = readBounded(file.path);
-    stamps.push(fileStamp(file.rel, read.stats));
     if ("bytes" in read && read.stats.ctimeNs >= racyAfter)
       racy.push(racyFile(file.rel, read.bytes));
     if ("error" in read) {
@@ -106,7 +101,6 @@ export function loadDirDetailed(
     database,
     diagnostics,
     listing,
-    fingerprint: fingerprint(listing, stamps),
     advisories: loaded,
     racy,
   };
